@@ -1,0 +1,44 @@
+# Backprop from Scratch: `make lab` to learn, `make test` to check everything.
+# Both create .venv on first use with the first Python >= 3.10 found, and install the course into it.
+
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11 python3.10 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Jupyter refuses to run as root unless told it may (containers, Binder-like machines).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: lab test unit notebooks bench clean help
+
+help:
+	@echo "make lab        open the course in JupyterLab (first run installs it into .venv)"
+	@echo "make test       unit tests, browser tests and nbval over every notebook"
+	@echo "make notebooks  re-execute every notebook in place to refresh its stored outputs"
+	@echo "make bench      print the training benchmark"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.10 or newer is needed; none was found on PATH." >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(NBVAL) tests notebooks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not browser"
+
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

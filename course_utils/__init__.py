@@ -1,0 +1,25 @@
+"""course_utils: the support package of Backprop from Scratch.
+
+``import course_utils as cu`` gives every name the notebooks use. The modules
+follow the course: ``data`` (notebook 01), ``activations`` and ``network``
+(notebook 02), ``gradcheck`` and ``training`` (notebook 03, 04), ``plotting``
+for the figure style, and ``exercises`` for the auto-checks.
+"""
+
+from . import exercises, plotting
+from .activations import sigmoid
+from .data import describe, make_dataset, noise_floor, target_function
+from .gradcheck import GradientReport, check_gradients, numerical_gradient, relative_error
+from .network import backward, forward, forward_cache, init_params, mse
+from .plotting import save_figure
+from .training import TrainResult, train, width_sweep
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "make_dataset", "target_function", "noise_floor", "describe",
+    "sigmoid", "init_params", "forward", "forward_cache", "mse", "backward",
+    "train", "TrainResult", "width_sweep",
+    "numerical_gradient", "check_gradients", "GradientReport", "relative_error",
+    "save_figure", "plotting", "exercises",
+]

@@ -1,0 +1,11 @@
+"""Auto-checks for the exercises at the end of each notebook.
+
+Every check returns a ``Feedback``: "not attempted yet" while the answer is
+still the placeholder (``None``, ``...`` or a function that raises
+``NotImplementedError``), a confirmation when it is right, and a hint that
+names what is off when it is wrong. Checks never raise.
+"""
+
+from .feedback import Feedback, is_blank
+
+__all__ = ["Feedback", "is_blank"]

@@ -1,0 +1,101 @@
+"""Input checks shared by the package, with error messages written for a learner."""
+
+import numbers
+
+import numpy as np
+
+OUTPUTS = ("linear", "sigmoid")
+PARAM_SHAPES = {"W1": ("n_inputs", "H"), "b1": ("H",), "W2": ("H", 1), "b2": (1,)}
+
+
+def check_positive_int(value, name):
+    """Return ``value`` as an int, or raise if it is not a whole number >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number (int), got {value!r} of type {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def check_non_negative_int(value, name):
+    """Return ``value`` as an int, or raise if it is not a whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number (int), got {value!r} of type {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more, got {value}")
+    return int(value)
+
+
+def check_positive_float(value, name):
+    """Return ``value`` as a float, or raise if it is not a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number greater than 0, got {value}")
+    return float(value)
+
+
+def check_choice(value, name, choices):
+    """Raise unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        options = " or ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be {options}, got {value!r}")
+    return value
+
+
+def check_output(output):
+    """Raise unless ``output`` names an output activation the network knows."""
+    return check_choice(output, "output", OUTPUTS)
+
+
+def as_X(X, n_inputs=None):
+    """Return ``X`` as a float64 array of shape (n_samples, n_inputs), or raise."""
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"X must be an array of numbers, got {type(X).__name__}: {err}") from None
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}")
+    if n_inputs is not None and X.shape[1] != n_inputs:
+        raise ValueError(f"X must have {n_inputs} columns to match W1, got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        bad = int(np.sum(~np.isfinite(X)))
+        raise ValueError(f"X must contain only finite numbers, but {bad} entries are NaN or infinite")
+    return X
+
+
+def as_y(y, n_samples):
+    """Return ``y`` as a float64 column of shape (n_samples, 1), or raise."""
+    try:
+        y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"y must be an array of numbers, got {type(y).__name__}: {err}") from None
+    if y.ndim == 1:
+        y = y.reshape(-1, 1)
+    if y.ndim != 2 or y.shape[1] != 1:
+        raise ValueError(f"y must have shape (n_samples, 1) or (n_samples,), got shape {y.shape}")
+    if y.shape[0] != n_samples:
+        raise ValueError(f"y must have one target per row of X ({n_samples}), got {y.shape[0]}")
+    if not np.all(np.isfinite(y)):
+        bad = int(np.sum(~np.isfinite(y)))
+        raise ValueError(f"y must contain only finite numbers, but {bad} entries are NaN or infinite")
+    return y
+
+
+def check_params(params):
+    """Check that ``params`` holds W1, b1, W2, b2 with matching shapes; return (n_inputs, H)."""
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict with keys W1, b1, W2, b2, got {type(params).__name__}")
+    missing = [k for k in PARAM_SHAPES if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {', '.join(missing)}; expected keys W1, b1, W2, b2, "
+                         f"got {', '.join(map(str, params)) or 'none'}")
+    shapes = {k: np.shape(params[k]) for k in PARAM_SHAPES}
+    if len(shapes["W1"]) != 2:
+        raise ValueError(f"W1 must have shape (n_inputs, H), got {shapes['W1']}")
+    n_inputs, H = shapes["W1"]
+    expected = {"W1": (n_inputs, H), "b1": (H,), "W2": (H, 1), "b2": (1,)}
+    for key, shape in expected.items():
+        if shapes[key] != shape:
+            raise ValueError(f"{key} must have shape {shape} to match W1 {shapes['W1']}, got {shapes[key]}")
+    return n_inputs, H
