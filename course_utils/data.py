@@ -1,5 +1,7 @@
 """The synthetic regression data of notebook 01."""
 
+import numbers
+
 import numpy as np
 
 from .validation import check_positive_int
@@ -54,7 +56,9 @@ def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
         Noisy targets.
     """
     n_samples = check_positive_int(n_samples, "n_samples")
-    if isinstance(noise_std, bool) or not np.isscalar(noise_std) or not np.isfinite(noise_std) or noise_std < 0:
+    if isinstance(noise_std, bool) or not isinstance(noise_std, numbers.Real):
+        raise TypeError(f"noise_std must be a number, got {noise_std!r} of type {type(noise_std).__name__}")
+    if not np.isfinite(noise_std) or noise_std < 0:
         raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
     rng = np.random.RandomState(seed)
     noise = rng.normal(0.0, noise_std, n_samples)
