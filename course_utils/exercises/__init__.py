@@ -7,5 +7,7 @@ names what is off when it is wrong. Checks never raise.
 """
 
 from .feedback import Feedback, is_blank
+from . import dataset, outputs  # notebooks 01 and 02
+from . import backprop, width  # notebooks 03 and 04
 
 __all__ = ["Feedback", "is_blank"]
