@@ -1,0 +1,197 @@
+"""cu.train and cu.width_sweep: agreement with the step-by-step version, divergence, and learner-friendly errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+
+
+@pytest.fixture(scope="module")
+def data():
+    return cu.make_dataset(n_samples=2000)
+
+
+def step_by_step(X, y, params, lr, epochs, output):
+    """The readable loop: loss before the step, then backward and params -= lr * grads."""
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    losses = []
+    for _ in range(epochs):
+        losses.append(cu.mse(y, cu.forward(X, params, output)))
+        grads = cu.backward(X, y, params, output)
+        for key in params:
+            params[key] -= lr * grads[key]
+    return np.array(losses), params
+
+
+@pytest.mark.parametrize("output", ["linear", "sigmoid"])
+@pytest.mark.parametrize("init", ["ones", "random"])
+def test_train_matches_step_by_step(data, output, init):
+    X, y = data
+    start = cu.init_params(5, init, seed=3)
+    expected_losses, expected_params = step_by_step(X, y, start, 0.01, 50, output)
+    result = cu.train(X, y, start, lr=0.01, epochs=50, output=output)
+    np.testing.assert_allclose(result.losses, expected_losses, rtol=1e-9, atol=0)
+    for key in expected_params:
+        np.testing.assert_allclose(result.params[key], expected_params[key], rtol=1e-9, atol=1e-12)
+        assert result.params[key].shape == start[key].shape
+    assert not result.diverged
+    assert result.final_loss == result.losses[-1]
+
+
+def test_train_first_loss_is_the_original_notebook_number():
+    X, y = cu.make_dataset()
+    result = cu.train(X, y, cu.init_params(2), epochs=1)
+    assert result.losses[0] == pytest.approx(198.65838851753207, rel=1e-12)
+
+
+def test_train_learns(data):
+    X, y = data
+    losses = cu.train(X, y, cu.init_params(8), epochs=300).losses
+    assert losses[-1] < 0.7 * losses[0]         # 151.5 -> 90.4 on these 2,000 samples
+
+
+def test_train_leaves_params_untouched(data):
+    X, y = data
+    start = cu.init_params(4, "random", seed=1)
+    copy = {k: v.copy() for k, v in start.items()}
+    result = cu.train(X, y, start, epochs=5)
+    for key in start:
+        np.testing.assert_array_equal(start[key], copy[key])
+        assert result.params[key] is not start[key]
+
+
+def test_train_zero_epochs(data):
+    X, y = data
+    start = cu.init_params(3)
+    result = cu.train(X, y, start, epochs=0)
+    assert result.losses.shape == (0,) and not result.diverged and np.isnan(result.final_loss)
+    for key in start:
+        np.testing.assert_array_equal(result.params[key], start[key])
+
+
+def test_divergence_is_reported_without_warnings(data):
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = cu.train(X, y, cu.init_params(16), lr=2.0, epochs=200)
+    assert result.diverged
+    assert 0 < len(result.losses) < 200
+    assert np.all(np.isfinite(result.losses))
+    # The step-by-step version agrees while the numbers are sane and blows up too. (An exploding run
+    # amplifies rounding ~20x per epoch, so later losses can only agree loosely.)
+    with np.errstate(all="ignore"):
+        expected, _ = step_by_step(X, y, cu.init_params(16), 2.0, 200, "linear")
+    np.testing.assert_allclose(result.losses[:3], expected[:3], rtol=1e-9)
+    assert not np.all(np.isfinite(expected))
+
+
+def test_width_sweep_matches_separate_train_runs(data):
+    X, y = data
+    widths = (1, 3, 4, 8)
+    for init, seed in (("ones", None), ("random", 7)):
+        sweep = cu.width_sweep(X, y, widths, init=init, lr=0.02, epochs=60, seed=seed)
+        assert list(sweep) == list(widths)
+        for w in widths:
+            alone = cu.train(X, y, cu.init_params(w, init, seed=seed), lr=0.02, epochs=60).losses
+            np.testing.assert_allclose(sweep[w], alone, rtol=1e-9, atol=0)
+
+
+def test_width_sweep_reports_divergence_per_width_without_warnings(data):
+    # Once a run blows up, last-bit rounding decides *when* it overflows, so the sweep and separate
+    # runs can stop at different epochs; what must hold is that every width stops cleanly on its own.
+    # (That a diverged width leaves the others exactly untouched is tested on _descend below.)
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sweep = cu.width_sweep(X, y, (2, 4, 16), lr=50.0, epochs=300)
+    for w, losses in sweep.items():
+        assert 0 < len(losses) < 300, w
+        assert np.all(np.isfinite(losses))
+        alone = cu.train(X, y, cu.init_params(w), lr=50.0, epochs=300)
+        assert alone.diverged
+        np.testing.assert_allclose(losses[:2], alone.losses[:2], rtol=1e-9)
+
+
+@pytest.mark.parametrize("poison", [1e200, np.inf, np.nan])
+def test_a_frozen_network_does_not_poison_its_neighbour(data, poison):
+    # Network 1 is broken from the start (huge, infinite or NaN hidden weights, so its hidden units are NaN
+    # and its loss is not finite). Network 0 must train exactly as it would alone.
+    from course_utils.training import _descend
+    X, y = data
+    good = cu.init_params(3, "random", seed=0)
+    W1 = np.hstack([good["W1"], [[poison, -poison], [poison, poison]]])
+    b1 = np.concatenate([good["b1"], [0.0, 0.0]])
+    W2 = np.concatenate([good["W2"][:, 0], [poison, 1.0]])
+    net = np.array([0, 0, 0, 1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        *_, losses, n_run = _descend(X, y, W1, b1, W2, np.zeros(2), net, 0.01, 40)
+    alone = cu.train(X, y, good, lr=0.01, epochs=40).losses
+    assert list(n_run) == [40, 0]
+    np.testing.assert_allclose(losses[0], alone, rtol=1e-9, atol=0)
+
+
+def test_width_sweep_is_importable_from_both_places():
+    from course_utils.training import width_sweep
+    assert width_sweep is cu.width_sweep
+
+
+def test_width_sweep_zero_epochs(data):
+    X, y = data
+    assert all(len(v) == 0 for v in cu.width_sweep(X, y, (2, 5), epochs=0).values())
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"lr": 0}, ValueError, "lr"),
+    ({"lr": -0.1}, ValueError, "lr"),
+    ({"lr": "fast"}, TypeError, "lr"),
+    ({"epochs": -1}, ValueError, "epochs"),
+    ({"epochs": 2.5}, TypeError, "epochs"),
+    ({"output": "softmax"}, ValueError, "output"),
+])
+def test_train_rejects_bad_settings(data, kwargs, error, words):
+    X, y = data
+    with pytest.raises(error, match=words):
+        cu.train(X, y, cu.init_params(2), **kwargs)
+
+
+def test_train_rejects_bad_data(data):
+    X, y = data
+    params = cu.init_params(2)
+    with pytest.raises(ValueError, match=r"2 columns.*\(2000, 3\)"):
+        cu.train(np.ones((2000, 3)), y, params)
+    bad = X.copy()
+    bad[5, 0] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        cu.train(bad, y, params)
+    with pytest.raises(ValueError, match="one target per row"):
+        cu.train(X, y[:-1], params)
+    with pytest.raises(ValueError, match="missing b2"):
+        cu.train(X, y, {k: v for k, v in params.items() if k != "b2"})
+
+
+@pytest.mark.parametrize("widths, error, words", [
+    ((), ValueError, "at least one"),
+    ((2, 2), ValueError, "repeat"),
+    ((2, 0), ValueError, "at least 1"),
+    ((2, 1.5), TypeError, "whole number"),
+    (4, TypeError, "sequence"),
+])
+def test_width_sweep_rejects_bad_widths(data, widths, error, words):
+    X, y = data
+    with pytest.raises(error, match=words):
+        cu.width_sweep(X, y, widths, epochs=1)
+
+
+def test_width_sweep_rejects_bad_settings(data):
+    X, y = data
+    with pytest.raises(ValueError, match="init"):
+        cu.width_sweep(X, y, init="zeros", epochs=1)
+    with pytest.raises(ValueError, match="lr"):
+        cu.width_sweep(X, y, lr=0, epochs=1)
+    with pytest.raises(TypeError, match="epochs"):
+        cu.width_sweep(X, y, epochs=1.0)
+    with pytest.raises(ValueError, match="one target per row"):
+        cu.width_sweep(X, y[:10], epochs=1)
