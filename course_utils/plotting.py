@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 
 # One colour per idea, used the same way in every notebook.
@@ -111,3 +112,111 @@ def save_figure(fig, path, dpi=100):
         for _, setter, old in saved:
             setter(old)
     return path
+
+
+def plot_data_scatter(ax, X, y, s=4, cmap="viridis"):
+    """Scatter the inputs ``X`` (n, 2) on the (x1, x2) plane, coloured by ``y`` (n, 1) (notebook 01).
+
+    Returns
+    -------
+    matplotlib.collections.PathCollection
+        The points, to pass to ``fig.colorbar``.
+    """
+    points = ax.scatter(X[:, 0], X[:, 1], c=y.ravel(), s=s, cmap=cmap, linewidths=0)
+    ax.set(xlabel="$x_1$ (input 1)", ylabel="$x_2$ (input 2)", aspect="equal")
+    return points
+
+
+def plot_target_histogram(ax, y, bins=60, band=None, color=None):
+    """Histogram of the targets ``y`` (n, 1) with their mean marked (notebooks 01 and 02).
+
+    ``band=(low, high)`` shades that range of values, e.g. ``(0, 1)`` for the
+    outputs a sigmoid can reach.
+    """
+    y = y.ravel()
+    ax.hist(y, bins=bins, color=color or COLORS["data"], alpha=0.8)
+    ax.axvline(y.mean(), color=COLORS["reference"], linestyle="--", label=f"mean {y.mean():.3f}")
+    if band is not None:
+        ax.axvspan(*band, color=COLORS["band"], alpha=0.6, zorder=3, label=f"({band[0]:g}, {band[1]:g})")
+    ax.set(xlabel="target $y$", ylabel="number of samples")
+    ax.legend(loc="upper right")
+
+
+def plot_predictions(ax, y, y_hat, band=None, s=3, label="prediction"):
+    """Predictions ``y_hat`` (n, 1) against targets ``y`` (n, 1), with the line ``y_hat = y`` (notebook 02).
+
+    ``band=(low, high)`` shades that range of predictions, e.g. ``(0, 1)`` for a sigmoid output.
+    """
+    y, y_hat = y.ravel(), y_hat.ravel()
+    lo, hi = min(y.min(), y_hat.min()), max(y.max(), y_hat.max())
+    ax.plot([lo, hi], [lo, hi], color=COLORS["truth"], label="perfect: $\\hat y = y$")
+    if band is not None:
+        ax.axhspan(*band, color=COLORS["band"], alpha=0.35, label=f"({band[0]:g}, {band[1]:g})")
+    ax.scatter(y, y_hat, s=s, color=COLORS["model"], alpha=0.5, linewidths=0, label=label)
+    ax.set(xlabel="target $y$", ylabel="prediction $\\hat y$")
+    ax.legend(loc="upper left", markerscale=5)
+
+
+def plot_loss_curves(ax, curves, noise_floor=None, log=False, cap=1e100):
+    """Draw one loss curve per entry of ``curves`` = ``{label: losses}`` (notebooks 03 and 04).
+
+    Each ``losses`` is an array of shape (n_epochs,), the MSE before each epoch's
+    update. ``noise_floor`` adds a dashed line at the best reachable MSE;
+    ``log=True`` puts the MSE on a log scale. A curve stops at its first value
+    above ``cap``, so a diverging run shows its climb without overflowing the axis.
+    """
+    for i, (label, losses) in enumerate(curves.items()):
+        losses = np.asarray(losses, dtype=np.float64)
+        above = np.flatnonzero(~(losses <= cap))
+        shown = losses[: above[0]] if above.size else losses
+        ax.plot(range(len(shown)), shown, color=WIDTH_COLORS[i % len(WIDTH_COLORS)], label=str(label))
+    if noise_floor is not None:
+        ax.axhline(noise_floor, color=COLORS["floor"], linestyle="--", label=f"noise floor {noise_floor:.3f}")
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel="Epoch", ylabel="MSE")
+    ax.legend(loc="upper right")
+
+
+def plot_surface(ax, x1, x2, z, levels=None, cmap="viridis"):
+    """Filled contours of ``z`` over the grid ``x1``, ``x2`` (all of shape (n1, n2)) (notebook 04).
+
+    Pass the same ``levels`` to every panel that should share one colour scale.
+
+    Returns
+    -------
+    matplotlib.contour.QuadContourSet
+        The contours, to pass to ``fig.colorbar``.
+    """
+    filled = ax.contourf(x1, x2, z, levels=levels, cmap=cmap, extend="both")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    ax.grid(False)
+    return filled
+
+
+def plot_graph(ax, nodes, edges, back_edges=()):
+    """Draw a computational graph: labelled boxes joined by arrows (notebook 03).
+
+    ``nodes`` maps a name to ``(x, y, text)`` in axes coordinates (0 to 1);
+    ``edges`` lists ``(from, to)`` pairs drawn as forward arrows and
+    ``back_edges`` lists ``(from, to, text)`` drawn as dashed gradient arrows.
+    """
+    box = {"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": COLORS["data"]}
+    boxes = {name: ax.text(x, y, text, ha="center", va="center", fontsize=10, bbox=box)
+             for name, (x, y, text) in nodes.items()}
+
+    def arrow(a, b, **style):
+        props = {"arrowstyle": "-|>", "color": COLORS["data"], "shrinkA": 2, "shrinkB": 2,
+                 "patchA": boxes[a].get_bbox_patch(), "patchB": boxes[b].get_bbox_patch(), **style}
+        ax.annotate("", xy=nodes[b][:2], xytext=nodes[a][:2], arrowprops=props)
+
+    for a, b in edges:
+        arrow(a, b)
+    for a, b, text in back_edges:
+        arrow(a, b, color=COLORS["floor"], linestyle="--", connectionstyle="arc3,rad=-0.4")
+        (xa, ya), (xb, yb) = nodes[a][:2], nodes[b][:2]
+        across = abs(xb - xa) >= abs(yb - ya)      # label below a sideways arrow, left of an upright one
+        x, y = (xa + xb) / 2 - (0 if across else 0.04), (ya + yb) / 2 - (0.22 if across else 0)
+        ax.text(x, y, text, ha="center" if across else "right", va="center", fontsize=10, color=COLORS["floor"])
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.axis("off")
