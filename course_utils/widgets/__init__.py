@@ -1,0 +1,21 @@
+"""Interactive explorers, one per notebook: move a control, the figure redraws.
+
+Each function returns an ``ipywidgets.VBox`` with ``.controls`` (name -> widget),
+``.state`` (the numbers behind the figure), ``.message`` (what went wrong, if
+anything) and ``.image`` (the figure as PNG). Sliders that retrain act when
+released. Display one by leaving it as the last line of a cell::
+
+    from course_utils.widgets import training_explorer
+    training_explorer()
+"""
+
+from ._base import Explorer
+from .dataset import DatasetExplorer, dataset_explorer
+from .output import OutputExplorer, output_explorer
+from .training import TrainingExplorer, training_explorer
+from .width_sweep import WidthSweepExplorer, width_sweep_explorer
+
+__all__ = [
+    "dataset_explorer", "output_explorer", "training_explorer", "width_sweep_explorer",
+    "Explorer", "DatasetExplorer", "OutputExplorer", "TrainingExplorer", "WidthSweepExplorer",
+]

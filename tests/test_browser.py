@@ -1,0 +1,116 @@
+"""Every notebook runs in JupyterLab 4 in headless Chromium, and its explorer renders and responds.
+
+For each notebook: open it, clear the stored outputs, Run All Cells, wait for
+the kernel to go idle, then check that no cell shows an error or stderr, that
+no widget failed to display, and that the notebook's explorer drew its
+figure. In notebook 04 one slider of the width-sweep explorer is moved with
+the keyboard and the figure must change. A screenshot of each notebook's
+explorer goes to tests/screenshots/ (git-ignored).
+
+Run just these with ``pytest -m browser``; ``--notebooks-dir DIR`` points them
+at another folder of notebooks (the fixtures are in conftest.py).
+"""
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# Which explorer each notebook shows, by the notebook's number (its CSS class in the page).
+EXPLORERS = {
+    "01": "cu-dataset-explorer",
+    "02": "cu-output-explorer",
+    "03": "cu-training-explorer",
+    "04": "cu-width-sweep-explorer",
+}
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+RUN_TIMEOUT_MS = 120_000
+
+# JupyterLab renders a traceback as stderr text; the error mime type is checked too, in case that changes.
+ERROR_OUTPUTS = (
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"], '
+    '.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]'
+)
+# True once the kernel is idle and every code cell either ran or was left behind by an error.
+FINISHED = """() => {
+    const status = document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
+    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+    if (status !== 'idle' || prompts.length === 0 || prompts.some(p => p.includes('*'))) return false;
+    return document.querySelector('%s') !== null || prompts.every(p => /^\\[\\d+\\]:$/.test(p));
+}""" % ERROR_OUTPUTS
+# An Image widget whose PNG arrived and was decoded.
+DRAWN = "img => img.complete && img.naturalWidth > 0 && /^(blob|data):/.test(img.src)"
+
+
+def menu(page, top, item):
+    """Click a menu-bar entry, then one of its items (as a learner would)."""
+    page.get_by_role("menuitem", name=top, exact=True).click()
+    page.get_by_role("menuitem", name=item, exact=True).click()
+
+
+def open_notebook(page, lab_server, name):
+    # `reset` starts from an empty workspace: only this notebook is open, so page-wide checks see only it.
+    page.goto(f"{lab_server.url}/lab/tree/{name}?reset&token={lab_server.token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    # A notebook whose kernel JupyterLab cannot choose asks for one; take the suggested kernel.
+    dialog = page.locator(".jp-Dialog")
+    try:
+        dialog.wait_for(timeout=2_000)
+        dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+    except Exception:   # playwright's TimeoutError: no dialog came up, which is the usual case
+        pass
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000)
+
+
+def run_all(page):
+    """Clear the stored outputs, so only this run's are checked, then Run All Cells and wait for the end."""
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function("() => !document.querySelector('.jp-Notebook .jp-OutputArea-output')")
+    menu(page, "Run", "Run All Cells")
+    page.wait_for_function(FINISHED, timeout=RUN_TIMEOUT_MS, polling=250)
+
+
+def move_width_sweep_slider(page):
+    """Press ArrowRight on the epochs slider of the width-sweep explorer; the figure must be redrawn."""
+    explorer = page.locator(".cu-width-sweep-explorer").first
+    image = explorer.locator("img").first
+    readout = explorer.locator(".cu-control-epochs .widget-readout")
+    before_src, before_value = image.get_attribute("src"), readout.inner_text()
+    explorer.locator(".cu-control-epochs .noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"([img, before]) => img.src !== before && ({DRAWN})(img)",
+                           arg=[image.element_handle(), before_src], timeout=30_000)
+    assert int(readout.inner_text()) > int(before_value)
+
+
+def test_notebook_runs_and_its_explorer_responds(lab_notebook, browser, lab_server, page):
+    # `browser` comes first so a missing Chromium is reported before a server is started.
+    open_notebook(page, lab_server, lab_notebook)
+    try:
+        run_all(page)
+        errors = page.locator(ERROR_OUTPUTS)
+        assert errors.count() == 0, f"{lab_notebook}: error output:\n" + "\n---\n".join(errors.all_inner_texts())
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        assert prompts == [f"[{i}]:" for i in range(1, len(prompts) + 1)], f"cells did not all run in order: {prompts}"
+        text = page.locator(".jp-Notebook").inner_text()
+        for failure in ("Error displaying widget", "model not found"):
+            assert failure not in text, f"{lab_notebook}: a widget failed to display ({failure})"
+
+        expected = EXPLORERS.get(lab_notebook[:2])
+        explorers = page.locator(".cu-explorer")
+        if expected is not None:
+            assert page.locator(f".{expected}").count() >= 1, f"{lab_notebook} shows no {expected}"
+        drawn = explorers.locator("img").evaluate_all(f"imgs => imgs.filter({DRAWN}).length")
+        assert drawn >= explorers.count() >= (expected is not None), f"{lab_notebook}: an explorer drew no figure"
+        assert "Could not draw" not in explorers.all_inner_texts().__str__()
+
+        if expected == "cu-width-sweep-explorer":
+            move_width_sweep_slider(page)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        if explorers.count():
+            explorers.last.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"{Path(lab_notebook).stem}.png"))
+    finally:
+        lab_server.shutdown_kernels()   # one kernel at a time on a small machine
