@@ -101,7 +101,7 @@ def test_width_sweep_matches_separate_train_runs(data):
 def test_width_sweep_reports_divergence_per_width_without_warnings(data):
     # Once a run blows up, last-bit rounding decides *when* it overflows, so the sweep and separate
     # runs can stop at different epochs; what must hold is that every width stops cleanly on its own.
-    # (That a diverged width leaves the others exactly untouched is tested on _descend below.)
+    # (That a diverged width leaves the others exactly untouched is tested on descend below.)
     X, y = data
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -118,7 +118,7 @@ def test_width_sweep_reports_divergence_per_width_without_warnings(data):
 def test_a_frozen_network_does_not_poison_its_neighbour(data, poison):
     # Network 1 is broken from the start (huge, infinite or NaN hidden weights, so its hidden units are NaN
     # and its loss is not finite). Network 0 must train exactly as it would alone.
-    from course_utils.training import _descend
+    from course_utils.descent import descend
     X, y = data
     good = cu.init_params(3, "random", seed=0)
     W1 = np.hstack([good["W1"], [[poison, -poison], [poison, poison]]])
@@ -127,7 +127,7 @@ def test_a_frozen_network_does_not_poison_its_neighbour(data, poison):
     net = np.array([0, 0, 0, 1, 1])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        *_, losses, n_run = _descend(X, y, W1, b1, W2, np.zeros(2), net, 0.01, 40)
+        *_, losses, n_run = descend(X, y, W1, b1, W2, np.zeros(2), net, 0.01, 40)
     alone = cu.train(X, y, good, lr=0.01, epochs=40).losses
     assert list(n_run) == [40, 0]
     np.testing.assert_allclose(losses[0], alone, rtol=1e-9, atol=0)

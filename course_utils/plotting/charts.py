@@ -1,117 +1,12 @@
-"""The course's one figure style (every notebook and explorer draws through here).
+"""Small drawing helpers shared by the notebooks and the explorers.
 
-Figures keep matplotlib's opaque white background inside the notebooks, so
-they read the same in JupyterLab's light and dark themes. ``save_figure``
-exports the way the original notebook did for its dark web page: transparent
-background with white axes, ticks, labels and titles.
+Each one draws arrays it is given onto an ``ax`` it is given, in the course
+style, and computes nothing about the network itself.
 """
 
-from contextlib import contextmanager
-from pathlib import Path
-
-import matplotlib as mpl
 import numpy as np
-from matplotlib.figure import Figure
 
-# One colour per idea, used the same way in every notebook.
-COLORS = {
-    "data": "#4c72b0",
-    "model": "#dd8452",
-    "truth": "#55a868",
-    "floor": "#c44e52",
-    "band": "#8172b3",
-    "reference": "#8c8c8c",
-}
-WIDTH_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c"]
-
-STYLE = {
-    "figure.figsize": (8.0, 4.5),
-    "figure.dpi": 100,
-    "figure.facecolor": "white",
-    "axes.facecolor": "white",
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 12,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 11,
-    "legend.frameon": False,
-    "axes.prop_cycle": mpl.cycler(color=WIDTH_COLORS),
-}
-
-
-def use_course_style():
-    """Apply the course style to every figure drawn from now on (called once per notebook)."""
-    mpl.rcParams.update(STYLE)
-
-
-@contextmanager
-def course_style():
-    """Context manager: the course style for the figures made inside the block only."""
-    with mpl.rc_context(STYLE):
-        yield
-
-
-def new_figure(nrows=1, ncols=1, figsize=None, **subplot_kw):
-    """A pyplot-free ``Figure`` and its axes in the course style (used by the explorers).
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-    axes : Axes or ndarray of Axes, as ``plt.subplots`` returns them
-    """
-    with course_style():
-        fig = Figure(figsize=figsize or STYLE["figure.figsize"], layout="constrained")
-        axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw or None)
-    return fig, axes
-
-
-def _white_artists(fig):
-    """Yield (artist, setter, old colour) for every piece of text and axis line in ``fig``."""
-    for ax in fig.get_axes():
-        for spine in ax.spines.values():
-            yield spine, spine.set_edgecolor, spine.get_edgecolor()
-        for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", None)):
-            if axis is None:
-                continue
-            yield axis.label, axis.label.set_color, axis.label.get_color()
-            for tick in axis.get_ticklabels():
-                yield tick, tick.set_color, tick.get_color()
-            for line in axis.get_ticklines():
-                yield line, line.set_color, line.get_color()
-        for text in (ax.title, ax._left_title, ax._right_title):
-            yield text, text.set_color, text.get_color()
-        legend = ax.get_legend()
-        if legend is not None:
-            for text in legend.get_texts():
-                yield text, text.set_color, text.get_color()
-    if fig._suptitle is not None:
-        yield fig._suptitle, fig._suptitle.set_color, fig._suptitle.get_color()
-
-
-def save_figure(fig, path, dpi=100):
-    """Export ``fig`` for a dark web page: transparent background, white axes and text.
-
-    The figure itself is restored afterwards, so it still looks right in the
-    notebook. The folder of ``path`` is created if needed.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    saved = list(_white_artists(fig))
-    try:
-        for _, setter, _old in saved:
-            setter("white")
-        fig.savefig(path, transparent=True, dpi=dpi)
-    finally:
-        for _, setter, old in saved:
-            setter(old)
-    return path
+from .style import COLORS, WIDTH_COLORS
 
 
 def plot_data_scatter(ax, X, y, s=4, cmap="viridis"):

@@ -1,0 +1,14 @@
+"""The course's one figure style and the drawing helpers every notebook and explorer shares.
+
+``style`` holds the colours, the rcParams, ``new_figure`` (pyplot-free, for the
+explorers) and ``save_figure`` (the original's export for a dark web page);
+``charts`` holds the ``plot_*`` helpers, which draw the arrays they are given.
+"""
+
+from .charts import (plot_data_scatter, plot_graph, plot_loss_curves, plot_predictions, plot_surface,
+                     plot_target_histogram)
+from .style import COLORS, STYLE, WIDTH_COLORS, course_style, new_figure, save_figure, use_course_style
+
+__all__ = ["COLORS", "STYLE", "WIDTH_COLORS", "course_style", "new_figure", "save_figure", "use_course_style",
+           "plot_data_scatter", "plot_graph", "plot_loss_curves", "plot_predictions", "plot_surface",
+           "plot_target_histogram"]
