@@ -9,12 +9,16 @@ STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told it may (containers, Binder-like machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# The oldest leg: the oldest Python the course claims, every dependency at its lower bound.
+OLDEST := .venv-oldest
+OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: lab test unit notebooks bench clean help
+.PHONY: lab test test-oldest unit notebooks bench clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab (first run installs it into .venv)"
 	@echo "make test       unit tests, browser tests and nbval over every notebook"
+	@echo "make test-oldest  unit and notebook tests on the oldest Python and library versions claimed"
 	@echo "make notebooks  re-execute every notebook in place to refresh its stored outputs"
 	@echo "make bench      print the training benchmark"
 
@@ -37,8 +41,23 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
+# Rebuilt from nothing whenever the bounds change, so it holds exactly the lower bounds.
+$(OLDEST_STAMP): pyproject.toml tools/lower_bounds.py
+	@test -n "$(PYTHON)" || { echo "Python 3.10 or newer is needed; none was found on PATH." >&2; exit 1; }
+	rm -rf $(OLDEST)
+	oldest=$$($(PYTHON) tools/lower_bounds.py python) && $$oldest -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) tools/lower_bounds.py constraints test > $(OLDEST)/constraints.txt
+	$(OLDEST)/bin/python -m pip install --quiet -c $(OLDEST)/constraints.txt -e ".[test]"
+	touch $@
+
+# The browser and Binder tests run in `make test` only (README: Supported versions).
+test-oldest: $(OLDEST_STAMP)
+	$(OLDEST)/bin/python tools/lower_bounds.py verify test
+	$(OLDEST)/bin/python -m pytest -m "not browser and not binder" $(NBVAL) tests notebooks
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(OLDEST) .pytest_cache build *.egg-info
