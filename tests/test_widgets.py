@@ -196,6 +196,22 @@ def test_width_sweep_explorer_defaults_are_the_original_sweep(data):
         assert f"{loss:.4f}" in explorer.numbers.value
 
 
+def test_width_sweep_explorer_draws_new_runs_in_stages(data):
+    # A learning rate it has not seen: the curves are drawn after 1/4, 1/2 and all of the epochs,
+    # and the staged runs end exactly where uninterrupted ones do.
+    explorer = width_sweep_explorer(epochs=400)
+    frames, trained = explorer.frames_drawn, []
+    explorer.image.observe(lambda change: trained.append(explorer.state["trained"]), names="value")
+    state = move(explorer, "lr", 0.1)
+    assert trained == [100, 200, 400] and explorer.frames_drawn == frames + 3
+    X, y = data
+    for w in (2, 4, 8, 16):
+        whole = cu.train(X, y, cu.init_params(w), lr=0.1, epochs=400).losses
+        np.testing.assert_array_equal(state["curves"][w], whole)
+    move(explorer, "lr", 0.01)                  # already known: one frame, no training
+    assert explorer.frames_drawn == frames + 4
+
+
 def test_width_sweep_explorer_every_extreme(data):
     explorer = width_sweep_explorer()
     options = explorer.controls["widths"].options

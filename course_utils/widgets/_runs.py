@@ -1,15 +1,10 @@
 """Training runs remembered by setting, so the explorers only train what they have not seen."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from ..network import init_params
 from ..training import train
 from ._base import course_data
-
-
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="course-utils-train")
 
 
 class RunCache:
@@ -28,22 +23,6 @@ class RunCache:
         """How many epochs of this run are known already (a diverged run counts as complete)."""
         run = self.runs.get(self._key(width, init, output, lr, seed))
         return 0 if run is None else (float("inf") if run[2] else len(run[1]))
-
-    def extend(self, epochs, widths, init="ones", output="linear", lr=0.01, seed=None):
-        """Make sure every width's run is known to ``epochs``, training the missing ones on two threads.
-
-        numpy lets go of the interpreter lock inside its array operations, so two
-        runs trained side by side use both cores of a two-core machine. The
-        threads only train; the cache itself is updated here, on this thread.
-        """
-        keys = [self._key(w, init, output, lr, seed) for w in sorted(widths, reverse=True)]   # widest first
-        todo = [k for k in keys if self.known(*k) < epochs]
-        course_data()                      # build the shared data once, before any thread asks for it
-        runs = [self.runs.get(k) for k in todo]
-        trained = _POOL.map(lambda job: _continue(job[0], job[1], epochs), zip(todo, runs)) if len(todo) > 1 \
-            else [_continue(k, run, epochs) for k, run in zip(todo, runs)]
-        for key, run in zip(todo, trained):
-            self._store(key, run)
 
     def losses(self, epochs, width, init="ones", output="linear", lr=0.01, seed=None):
         """Return ``(losses, diverged)`` for a run of ``epochs``; ``losses`` is read-only, shape (n_epochs_run,).

@@ -57,7 +57,6 @@ class WidthSweepExplorer(Explorer):
         known = min((self.runs.known(w, init, "linear", lr, seed) for w in widths), default=epochs)
         stages = [s for s in sorted({epochs // 4, epochs // 2, epochs}) if s > known] or [epochs]
         for stage in stages:
-            self.runs.extend(stage, widths, init, "linear", lr, seed)
             curves = {w: self.runs.losses(stage, w, init, "linear", lr, seed)[0] for w in widths}
             state = {"widths": widths, "init": init, "lr": lr, "epochs": epochs, "seed": seed,
                      "trained": stage, "curves": curves,
