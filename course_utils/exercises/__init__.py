@@ -10,4 +10,4 @@ from .feedback import Feedback, is_blank
 from . import dataset, outputs  # notebooks 01 and 02
 from . import backprop, width  # notebooks 03 and 04
 
-__all__ = ["Feedback", "is_blank"]
+__all__ = ["Feedback", "is_blank", "dataset", "outputs", "backprop", "width"]

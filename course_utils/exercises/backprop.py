@@ -3,7 +3,6 @@
 The main exercise, writing ``backward``, is checked by ``course_utils.check_gradients``.
 """
 
-import numbers
 from functools import lru_cache
 
 import numpy as np
@@ -11,7 +10,7 @@ import numpy as np
 from ..data import make_dataset
 from ..network import init_params
 from ..training import train
-from .feedback import Feedback, is_blank
+from .feedback import Feedback, as_number, is_blank
 
 # Exercise 2: a three-sample example small enough to do on paper.
 DB2_Y_HAT = (2.0, 0.0, 1.0)
@@ -21,25 +20,12 @@ LR_CANDIDATES = (0.05, 0.3, 0.8, 1.0, 1.2)
 LR_EPOCHS = 1000
 
 
-def _as_number(answer):
-    """``answer`` as a float, or None if it is not one number."""
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, numbers.Real):
-        return float(answer)
-    try:
-        arr = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return float(arr.reshape(-1)[0]) if arr.size == 1 else None
-
-
 def check_db2(answer):
     """Check the hand-derived ``dL/db2`` for ``y_hat = (2, 0, 1)``, ``y = (1, 1, 3)``."""
     name = "Exercise 2 (db2 by hand)"
     if is_blank(answer):
         return Feedback.not_attempted(name, "`answer` with one number")
-    value = _as_number(answer)
+    value = as_number(answer)
     if value is None or not np.isfinite(value):
         return Feedback.hint(name, f"expected one number, got {answer!r}.")
     r = np.subtract(DB2_Y_HAT, DB2_Y)          # residuals y_hat - y = (1, -1, -2), sum -2
@@ -83,7 +69,7 @@ def check_largest_good_lr(answer):
     name = "Exercise 3 (largest learning rate that works)"
     if is_blank(answer):
         return Feedback.not_attempted(name, "`answer` with one of the learning rates in the list")
-    value = _as_number(answer)
+    value = as_number(answer)
     match = [lr for lr in LR_CANDIDATES if value is not None and np.isclose(value, lr)]
     if not match:
         listed = ", ".join(f"{lr:g}" for lr in LR_CANDIDATES)

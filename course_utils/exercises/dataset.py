@@ -6,20 +6,7 @@ Each check takes the learner's answer, returns a ``Feedback`` and never raises.
 import numpy as np
 
 from ..data import LOW, HIGH, make_dataset, noise_floor, target_function
-from .feedback import Feedback, is_blank
-
-
-def _as_number(answer):
-    """Return ``answer`` as a finite float, or None if it is not one number."""
-    if isinstance(answer, (bool, str)):
-        return None
-    try:
-        value = np.asarray(answer, dtype=np.float64)
-    except Exception:  # anything that is not a number, whatever it raises
-        return None
-    if value.size != 1 or not np.isfinite(value).all():
-        return None
-    return float(value.reshape(()))
+from .feedback import Feedback, as_number, is_blank
 
 
 def _close(a, b, rel=1e-6):
@@ -42,7 +29,7 @@ def check_noise_floor(answer):
     name = "Exercise 1 (noise floor)"
     if is_blank(answer):
         return Feedback.not_attempted(name, "`answer`")
-    value = _as_number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback.hint(name, f"expected one number (a float), got {type(answer).__name__}.")
     X, y = make_dataset()
@@ -82,7 +69,7 @@ def check_doubled_noise(answer):
     name = "Exercise 2 (doubling the noise)"
     if is_blank(answer):
         return Feedback.not_attempted(name, "`answer`")
-    value = _as_number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback.hint(name, f"expected one number (a float), got {type(answer).__name__}.")
     base = noise_floor()

@@ -1,4 +1,6 @@
-"""The answer every exercise check gives."""
+"""The answer every exercise check gives, and the small helpers the checks share."""
+
+import numpy as np
 
 NOT_ATTEMPTED, CORRECT, INCORRECT = "not attempted", "correct", "incorrect"
 
@@ -43,3 +45,16 @@ class Feedback:
 def is_blank(answer):
     """True while an answer is still the placeholder ``None`` or ``...``."""
     return answer is None or answer is Ellipsis
+
+
+def as_number(answer):
+    """Return ``answer`` as a finite float, or None if it is not one number."""
+    if isinstance(answer, (bool, str)):
+        return None
+    try:
+        value = np.asarray(answer, dtype=np.float64)
+    except Exception:  # anything that is not a number, whatever it raises
+        return None
+    if value.size != 1 or not np.isfinite(value).all():
+        return None
+    return float(value.reshape(()))

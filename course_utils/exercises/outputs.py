@@ -9,8 +9,7 @@ import warnings
 import numpy as np
 
 from ..activations import sigmoid
-from .dataset import _as_number
-from .feedback import Feedback, is_blank
+from .feedback import Feedback, as_number, is_blank
 
 
 def check_forward_by_hand(answer):
@@ -30,7 +29,7 @@ def check_forward_by_hand(answer):
     name = "Exercise 1 (one forward pass by hand)"
     if is_blank(answer):
         return Feedback.not_attempted(name, "`answer`")
-    value = _as_number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback.hint(name, f"expected one number (a float), got {type(answer).__name__}.")
     s3 = float(sigmoid(3.0))
@@ -140,7 +139,7 @@ def check_saturation_point(answer):
     name = "Exercise 3 (where the sigmoid goes flat)"
     if is_blank(answer):
         return Feedback.not_attempted(name, "`answer`")
-    value = _as_number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback.hint(name, f"expected one number (a float), got {type(answer).__name__}.")
     s = (1.0 + np.sqrt(0.96)) / 2.0
