@@ -43,12 +43,19 @@ def descend(X, y, W1, b1, W2, b2, net, lr, epochs, output="linear"):
     n, D = X.shape
     H, K = len(net), len(b2)
     unit = np.arange(H)
+    # Each network's units must sit together, in network order: then network k owns the rows blocks[k].
+    if np.any(np.diff(net) < 0):
+        raise ValueError("descend needs the units of each network side by side, in network order")
+    ends = np.searchsorted(net, np.arange(K + 1))
+    blocks = [slice(a, b) for a, b in zip(ends[:-1], ends[1:])]
     XaT = np.vstack([X.T, np.ones((1, n))])                  # (D+1, n): inputs plus a row of ones
     Wt = 0.5 * np.hstack([W1.T, b1[:, None]])                # (H, D+1): halved, so Wt @ XaT = z / 2
     w2, b2 = W2.astype(np.float64), b2.astype(np.float64)
     W2h = np.zeros((K, H))                                   # block-diagonal 0.5 * W2: network k reads its own units
     U = np.empty((2 * H, n))                                 # t on top, t**2 below: one product reads both
     t, t2 = U[:H], U[H:]
+    U3 = U.reshape(2, H, n)
+    P = np.empty((2, H))
     o = np.empty((K, n))                                     # outputs, then residuals, then dL/d(pre-output)
     losses, n_run = np.empty((K, epochs)), np.zeros(K, dtype=int)
     alive = np.ones(K, dtype=bool)
@@ -86,9 +93,9 @@ def descend(X, y, W1, b1, W2, b2, net, lr, epochs, output="linear"):
                 o *= slope
             np.multiply(t, t, out=t2)
             S = XaT @ o.T                                    # (D+1, K): sums of x_i * d and of d, as products
-            d = o if K == 1 else o[net]                      # each unit's own network's d: (1 or H, n)
-            P = np.vecdot(U.reshape(2, H, n), d)             # (2, H): t . d and t**2 . d, row by row
-            np.multiply(t2, d, out=t2)                       # t**2 * d, then one matrix-vector product per input
+            for rows, d in zip(blocks, o):                   # each network's units with that network's d (n,)
+                P[:, rows] = np.vecdot(U3[:, rows], d)       # (2, units): t . d and t**2 . d, row by row
+                np.multiply(t2[rows], d, out=t2[rows])       # t**2 * d, then one matrix-vector product per input
             k = net                                          # each unit reads only its own network's column of S
             g_w2 = 0.5 * (P[0] + S[D, k])                    # h . d with h = (1 + t) / 2
             g_Wt = np.empty((H, D + 1))                      # dL/dW_aug = W2 / 4 * (sum x d - sum x d t**2)
