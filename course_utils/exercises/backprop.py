@@ -10,7 +10,7 @@ import numpy as np
 from ..data import make_dataset
 from ..network import init_params
 from ..training import train
-from .feedback import Feedback, as_number, is_blank
+from .feedback import Feedback, LearnerCode, as_number, is_blank
 
 # Exercise 2: a three-sample example small enough to do on paper.
 DB2_Y_HAT = (2.0, 0.0, 1.0)
@@ -107,19 +107,15 @@ def _loop_problem():
 def check_train_loop(train_loop):
     """Check ``train_loop(X, y, params, lr, epochs)``: the losses before each update, as ``train`` records them."""
     name = "Exercise 4 (a training loop)"
-    if is_blank(train_loop):
-        return Feedback.not_attempted(name, "the function `train_loop`")
-    if not callable(train_loop):
-        return Feedback.hint(name, f"train_loop should be a function, got {type(train_loop).__name__}.")
+    code = LearnerCode(name, train_loop, "train_loop")
+    if code.problem:
+        return code.problem
     X, y, params = _loop_problem()
     lr, epochs = 0.1, 5
     given = {k: v.copy() for k, v in params.items()}
-    try:
-        losses = train_loop(X.copy(), y.copy(), given, lr, epochs)
-    except NotImplementedError:
-        return Feedback.not_attempted(name, "the function `train_loop`")
-    except Exception as err:  # the learner's code: report, never propagate
-        return Feedback.hint(name, f"train_loop raised {type(err).__name__}: {err}")
+    losses = code.call(X.copy(), y.copy(), given, lr, epochs)
+    if code.problem:
+        return code.problem
     try:
         losses = np.asarray(losses, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):

@@ -58,3 +58,32 @@ def as_number(answer):
     if value.size != 1 or not np.isfinite(value).all():
         return None
     return float(value.reshape(()))
+
+
+class LearnerCode:
+    """Calls a function the learner wrote, turning every way it can fail into the ``Feedback`` to return.
+
+    ``problem`` is set before any call when the function is still the placeholder
+    (not attempted) or is not a function at all (a hint). ``call(*args)`` returns
+    the function's result, or None with ``problem`` set when it raises
+    ``NotImplementedError`` (not attempted) or anything else (a hint naming the error).
+    """
+
+    def __init__(self, exercise, fn, name):
+        self.exercise, self.fn, self.name = exercise, fn, name
+        self.problem = None
+        if is_blank(fn):
+            self.problem = Feedback.not_attempted(exercise, f"the function `{name}`")
+        elif not callable(fn):
+            self.problem = Feedback.hint(exercise, f"{name} should be a function, got {type(fn).__name__}.")
+
+    def call(self, *args):
+        if self.problem:                   # the first failure is the one to report
+            return None
+        try:
+            return self.fn(*args)
+        except NotImplementedError:
+            self.problem = Feedback.not_attempted(self.exercise, f"the function `{self.name}`")
+        except Exception as err:  # the learner's code: report, never propagate
+            self.problem = Feedback.hint(self.exercise, f"{self.name} raised {type(err).__name__}: {err}")
+        return None

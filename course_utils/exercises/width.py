@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from .feedback import Feedback, is_blank
+from .feedback import Feedback, LearnerCode, is_blank
 
 
 def check_distinct_units(answer):
@@ -27,17 +27,13 @@ def check_distinct_units(answer):
 def check_param_count(n_params):
     """Check ``n_params(m)``: the number of trainable numbers in a 2-m-1 network, ``4 m + 1``."""
     name = "Exercise 2 (parameter count)"
-    if is_blank(n_params):
-        return Feedback.not_attempted(name, "the function `n_params`")
-    if not callable(n_params):
-        return Feedback.hint(name, f"n_params should be a function of the width m, got {type(n_params).__name__}.")
+    code = LearnerCode(name, n_params, "n_params")
+    if code.problem:
+        return code.problem
     widths = (1, 2, 3, 16, 100)
-    try:
-        got = [n_params(m) for m in widths]
-    except NotImplementedError:
-        return Feedback.not_attempted(name, "the function `n_params`")
-    except Exception as err:  # the learner's code: report, never propagate
-        return Feedback.hint(name, f"n_params raised {type(err).__name__}: {err}")
+    got = [code.call(m) for m in widths]
+    if code.problem:
+        return code.problem
     if any(isinstance(g, bool) or not isinstance(g, numbers.Integral) for g in got):
         return Feedback.hint(name, f"n_params should return a whole number, got {got[0]!r} for m = 1.")
     m = np.array(widths)
@@ -77,18 +73,14 @@ def _first_within_reference(losses_by_width, floor, factor):
 def check_first_width_within(first_width_within):
     """Check ``first_width_within(losses_by_width, floor, factor)``: the smallest width whose final loss is close enough."""
     name = "Exercise 3 (first width near the floor)"
-    if is_blank(first_width_within):
-        return Feedback.not_attempted(name, "the function `first_width_within`")
-    if not callable(first_width_within):
-        return Feedback.hint(name, f"first_width_within should be a function, got {type(first_width_within).__name__}.")
+    code = LearnerCode(name, first_width_within, "first_width_within")
+    if code.problem:
+        return code.problem
     for losses_by_width, floor, factor, right in _SWEEP_CASES:
         sweep = {w: np.array(v) for w, v in losses_by_width.items()}
-        try:
-            got = first_width_within(sweep, floor, factor)
-        except NotImplementedError:
-            return Feedback.not_attempted(name, "the function `first_width_within`")
-        except Exception as err:  # the learner's code: report, never propagate
-            return Feedback.hint(name, f"first_width_within raised {type(err).__name__}: {err}")
+        got = code.call(sweep, floor, factor)
+        if code.problem:
+            return code.problem
         if got is not None and (isinstance(got, bool) or not isinstance(got, numbers.Integral)):
             return Feedback.hint(name, f"return a width (a key of the dict, such as 8) or None, got {got!r}.")
         got = None if got is None else int(got)
