@@ -6,7 +6,7 @@ Each check takes the learner's answer, returns a ``Feedback`` and never raises.
 import numpy as np
 
 from ..data import LOW, HIGH, make_dataset, noise_floor, target_function
-from .feedback import Feedback, as_number, is_blank
+from .feedback import Feedback, is_blank, number_answer
 
 
 def _close(a, b, rel=1e-6):
@@ -27,11 +27,9 @@ def check_noise_floor(answer):
     Feedback
     """
     name = "Exercise 1 (noise floor)"
-    if is_blank(answer):
-        return Feedback.not_attempted(name, "`answer`")
-    value = as_number(answer)
-    if value is None:
-        return Feedback.hint(name, f"expected one number (a float), got {type(answer).__name__}.")
+    value, problem = number_answer(name, answer)
+    if problem:
+        return problem
     X, y = make_dataset()
     eps = y[:, 0] - target_function(X[:, 0], X[:, 1])
     expected = noise_floor()
@@ -67,11 +65,9 @@ def check_doubled_noise(answer):
     Feedback
     """
     name = "Exercise 2 (doubling the noise)"
-    if is_blank(answer):
-        return Feedback.not_attempted(name, "`answer`")
-    value = as_number(answer)
-    if value is None:
-        return Feedback.hint(name, f"expected one number (a float), got {type(answer).__name__}.")
+    value, problem = number_answer(name, answer)
+    if problem:
+        return problem
     base = noise_floor()
     expected = noise_floor(noise_std=2.0)
     if _close(value, expected, rel=0.01):

@@ -60,6 +60,16 @@ def as_number(answer):
     return float(value.reshape(()))
 
 
+def number_answer(exercise, answer):
+    """``(value, None)`` for one finite number; ``(None, feedback)`` for the placeholder or anything else."""
+    if is_blank(answer):
+        return None, Feedback.not_attempted(exercise, "`answer`")
+    value = as_number(answer)
+    if value is None:
+        return None, Feedback.hint(exercise, f"expected one number (a float), got {type(answer).__name__}.")
+    return value, None
+
+
 class LearnerCode:
     """Calls a function the learner wrote, turning every way it can fail into the ``Feedback`` to return.
 

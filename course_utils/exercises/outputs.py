@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from ..activations import sigmoid
-from .feedback import Feedback, as_number, is_blank
+from .feedback import Feedback, is_blank, number_answer
 
 
 def check_forward_by_hand(answer):
@@ -27,11 +27,9 @@ def check_forward_by_hand(answer):
     Feedback
     """
     name = "Exercise 1 (one forward pass by hand)"
-    if is_blank(answer):
-        return Feedback.not_attempted(name, "`answer`")
-    value = as_number(answer)
-    if value is None:
-        return Feedback.hint(name, f"expected one number (a float), got {type(answer).__name__}.")
+    value, problem = number_answer(name, answer)
+    if problem:
+        return problem
     s3 = float(sigmoid(3.0))
     expected = 2 * s3
 
@@ -137,11 +135,9 @@ def check_saturation_point(answer):
     Feedback
     """
     name = "Exercise 3 (where the sigmoid goes flat)"
-    if is_blank(answer):
-        return Feedback.not_attempted(name, "`answer`")
-    value = as_number(answer)
-    if value is None:
-        return Feedback.hint(name, f"expected one number (a float), got {type(answer).__name__}.")
+    value, problem = number_answer(name, answer)
+    if problem:
+        return problem
     s = (1.0 + np.sqrt(0.96)) / 2.0
     expected = float(np.log(s / (1.0 - s)))
     if abs(value - expected) <= 0.005:
