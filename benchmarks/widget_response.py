@@ -17,7 +17,7 @@ import statistics
 import time
 
 from course_utils.widgets import dataset_explorer, output_explorer, training_explorer, width_sweep_explorer
-from course_utils.widgets._base import course_data
+from course_utils.widgets._base import course_data, course_noise_floor
 
 FACTORIES = (dataset_explorer, output_explorer, training_explorer, width_sweep_explorer)
 TARGET_S = 0.5
@@ -48,6 +48,7 @@ def time_change(explorer, name, built_runs):
     if built_runs is not None:
         explorer.runs = copy.deepcopy(built_runs)
     course_data.cache_clear()
+    course_noise_floor.cache_clear()
     shown = []
     watch = lambda change: shown.append(time.perf_counter())     # noqa: E731
     explorer.image.observe(watch, names="value")

@@ -75,7 +75,11 @@ def noise_floor(n_samples=10_000, noise_std=1.0, seed=2025):
     Even a model that knew ``target_function`` exactly would be left with
     the noise as its error, so no fitted network can beat this number on average.
     """
-    X, y = make_dataset(n_samples, noise_std, seed)
+    return mean_square_noise(*make_dataset(n_samples, noise_std, seed))
+
+
+def mean_square_noise(X, y):
+    """The mean of ``(y - target_function(x1, x2))**2`` for ``X`` (n, 2) and ``y`` (n, 1): the noise floor of that draw."""
     residual = y[:, 0] - target_function(X[:, 0], X[:, 1])
     return float(np.mean(residual**2))
 

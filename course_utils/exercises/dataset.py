@@ -5,7 +5,7 @@ Each check takes the learner's answer, returns a ``Feedback`` and never raises.
 
 import numpy as np
 
-from ..data import LOW, HIGH, make_dataset, noise_floor, target_function
+from ..data import LOW, HIGH, make_dataset, mean_square_noise, noise_floor, target_function
 from .feedback import Feedback, is_blank, number_answer
 
 
@@ -32,7 +32,7 @@ def check_noise_floor(answer):
         return problem
     X, y = make_dataset()
     eps = y[:, 0] - target_function(X[:, 0], X[:, 1])
-    expected = noise_floor()
+    expected = mean_square_noise(X, y)
     if _close(value, expected):
         return Feedback.correct(name, f"right: the mean square of the noise is {expected:.4f}, "
                                       "so no model can expect an MSE below about 1 on this data.")

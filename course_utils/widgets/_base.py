@@ -15,7 +15,7 @@ from io import BytesIO
 import ipywidgets as widgets
 import numpy as np
 
-from ..data import make_dataset
+from ..data import make_dataset, mean_square_noise
 from ..plotting import new_figure
 
 # A slider's label needs room for words like "learning rate".
@@ -29,6 +29,12 @@ def course_data(n_samples=10_000, noise_std=1.0, seed=2025):
     X.flags.writeable = False
     y.flags.writeable = False
     return X, y
+
+
+@lru_cache(maxsize=4)
+def course_noise_floor(n_samples=10_000, noise_std=1.0, seed=2025):
+    """``noise_floor(...)`` of the cached ``course_data(...)``, computed once per setting."""
+    return mean_square_noise(*course_data(n_samples, noise_std, seed))
 
 
 def slider(description, value, min, max, step, integer=False):

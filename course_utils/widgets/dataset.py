@@ -2,9 +2,9 @@
 
 import ipywidgets as widgets
 
-from ..data import describe, noise_floor
+from ..data import describe
 from ..plotting import plot_data_scatter, plot_target_histogram
-from ._base import Explorer, course_data, html_table, slider
+from ._base import Explorer, course_data, course_noise_floor, html_table, slider
 
 MAX_POINTS_SHOWN = 3_000   # enough to see the surface; every sample still counts in the numbers
 
@@ -30,7 +30,7 @@ class DatasetExplorer(Explorer):
 
     def compute(self, n_samples, noise_std, seed):
         X, y = course_data(n_samples, noise_std, seed)
-        state = {"X": X, "y": y, "stats": describe(y), "noise_floor": noise_floor(n_samples, noise_std, seed),
+        state = {"X": X, "y": y, "stats": describe(y), "noise_floor": course_noise_floor(n_samples, noise_std, seed),
                  "shown": min(n_samples, MAX_POINTS_SHOWN)}
         return state, ""
 

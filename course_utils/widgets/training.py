@@ -2,9 +2,8 @@
 
 from functools import lru_cache
 
-from ..data import noise_floor
 from ..plotting import COLORS, plot_loss_curves
-from ._base import Explorer, choice, frame_loss_axes, html_table, log_slider, slider, visible
+from ._base import Explorer, course_noise_floor, choice, frame_loss_axes, html_table, log_slider, slider, visible
 from ._runs import RunCache
 
 # The original notebook's run, drawn faintly behind every other.
@@ -52,7 +51,7 @@ class TrainingExplorer(Explorer):
         losses, diverged = self.runs.losses(epochs, width, init, output, lr, self.seed)
         state = {"lr": lr, "epochs": epochs, "width": width, "init": init, "output": output,
                  "losses": losses, "diverged": diverged, "reference": reference_losses(),
-                 "final_loss": float(losses[-1]), "noise_floor": noise_floor()}
+                 "final_loss": float(losses[-1]), "noise_floor": course_noise_floor()}
         return state, divergence_message(losses, diverged, lr)
 
     def draw(self, fig, axes, state):

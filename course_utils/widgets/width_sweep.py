@@ -2,9 +2,8 @@
 
 import ipywidgets as widgets
 
-from ..data import noise_floor
 from ..plotting import plot_loss_curves
-from ._base import Explorer, choice, frame_loss_axes, html_table, log_slider, slider, visible
+from ._base import Explorer, course_noise_floor, choice, frame_loss_axes, html_table, log_slider, slider, visible
 from ._runs import RunCache
 
 WIDTHS = (1, 2, 4, 8, 16)
@@ -60,7 +59,7 @@ class WidthSweepExplorer(Explorer):
             curves = {w: self.runs.losses(stage, w, init, "linear", lr, seed)[0] for w in widths}
             state = {"widths": widths, "init": init, "lr": lr, "epochs": epochs, "seed": seed,
                      "trained": stage, "curves": curves,
-                     "final": {w: float(losses[-1]) for w, losses in curves.items()}, "noise_floor": noise_floor()}
+                     "final": {w: float(losses[-1]) for w, losses in curves.items()}, "noise_floor": course_noise_floor()}
             yield state, sweep_message(curves, stage, lr)
 
     def draw(self, fig, axes, state):
