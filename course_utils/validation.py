@@ -8,22 +8,23 @@ OUTPUTS = ("linear", "sigmoid")
 PARAM_SHAPES = {"W1": ("n_inputs", "H"), "b1": ("H",), "W2": ("H", 1), "b2": (1,)}
 
 
-def check_positive_int(value, name):
-    """Return ``value`` as an int, or raise if it is not a whole number >= 1."""
+def check_whole_number(value, name, minimum):
+    """Return ``value`` as an int, or raise if it is not a whole number >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number (int), got {value!r} of type {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
+    if value < minimum:
+        raise ValueError(f"{name} must be {'at least 1' if minimum == 1 else f'{minimum} or more'}, got {value}")
     return int(value)
+
+
+def check_positive_int(value, name):
+    """Return ``value`` as an int, or raise if it is not a whole number >= 1."""
+    return check_whole_number(value, name, 1)
 
 
 def check_non_negative_int(value, name):
     """Return ``value`` as an int, or raise if it is not a whole number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number (int), got {value!r} of type {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must be 0 or more, got {value}")
-    return int(value)
+    return check_whole_number(value, name, 0)
 
 
 def check_positive_float(value, name):
