@@ -11,7 +11,7 @@ from .activations import sigmoid
 from .data import describe, make_dataset, noise_floor, target_function
 from .gradcheck import GradientReport, check_gradients, numerical_gradient, relative_error
 from .network import backward, forward, forward_cache, init_params, mse
-from .plotting import save_figure
+from .plotting import save_figure, show_figure
 from .training import TrainResult, train, width_sweep
 
 __version__ = "0.1.0"
@@ -21,5 +21,5 @@ __all__ = [
     "sigmoid", "init_params", "forward", "forward_cache", "mse", "backward",
     "train", "TrainResult", "width_sweep",
     "numerical_gradient", "check_gradients", "GradientReport", "relative_error",
-    "save_figure", "plotting", "exercises",
+    "save_figure", "show_figure", "plotting", "exercises",
 ]
