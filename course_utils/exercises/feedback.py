@@ -114,6 +114,8 @@ def judge(value, right, figures=3, min_figures=3):
     ('right', 'rough', 'wrong')
     """
     value, right = float(value), float(right)
+    if value == right:
+        return RIGHT
     magnitude = math.floor(math.log10(abs(right))) if right else 0
     shown = _decimals(value) + magnitude + 1            # significant figures the answer shows, on right's scale
     used = max(min(shown, figures), 1)
@@ -147,6 +149,14 @@ def show(x):
     return text if len(text) <= 12 else f"{x:.6g}"
 
 
+def _a(word):
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _items(n):
+    return f"{n} item{'' if n == 1 else 's'}"
+
+
 def describe(obj, limit=80):
     """Describe any object in at most ``limit`` characters: numbers by value, arrays by shape and a few values."""
     try:
@@ -163,15 +173,17 @@ def describe(obj, limit=80):
             more = ", …" if obj.size > 3 else ""
             return _clip(f"an array of shape {obj.shape} ({obj.dtype}: {head}{more})", limit)
         if isinstance(obj, (list, tuple)):
-            head = ", ".join(describe(v, 20) for v in obj[:3])
-            more = ", …" if len(obj) > 3 else ""
-            return _clip(f"a {type(obj).__name__} of {len(obj)} items ({head}{more})", limit)
+            flat = all(isinstance(v, (int, float, np.integer, np.floating)) for v in obj[:3])
+            head = f" ({', '.join(show(v) for v in obj[:3])}{', …' if len(obj) > 3 else ''})" if flat and obj else ""
+            return _clip(f"{_a(type(obj).__name__)} of {_items(len(obj))}{head}", limit)
         if isinstance(obj, dict):
             keys = ", ".join(_clip(repr(k), 12) for k in list(obj)[:4])
-            return _clip(f"a dict with keys {keys}{', …' if len(obj) > 4 else ''}", limit)
+            return _clip(f"a dict with keys {keys}{', …' if len(obj) > 4 else ''}" if obj else "an empty dict", limit)
+        if callable(obj):
+            return _clip(f"the function {getattr(obj, '__name__', '?')}", limit)
     except Exception:  # an object whose repr or len misbehaves
         pass
-    return _clip(f"a {type(obj).__name__}", limit)
+    return _clip(_a(type(obj).__name__), limit)
 
 
 def error_text(err):
@@ -220,13 +232,13 @@ def number_answer(exercise, answer, what="`answer`"):
     if _is_complex(answer):
         return None, Feedback.hint(exercise, f"expected one real number, got {describe(answer)}: "
                                              "complex numbers are not answers here.")
-    try:
-        bad = np.asarray(answer, dtype=np.float64)
-        if bad.size == 1 and not isinstance(answer, (bool, np.bool_)):
-            return None, Feedback.hint(exercise, f"expected one finite number, got {show(bad.reshape(()))}: "
-                                                 "look for a division by zero or an empty selection.")
-    except Exception:  # not numeric at all
-        pass
+    if isinstance(answer, (float, np.floating)) or (isinstance(answer, np.ndarray) and answer.size == 1
+                                                     and answer.dtype.kind == "f"):
+        return None, Feedback.hint(exercise, f"expected one finite number, got {show(np.ravel(answer)[0])}: "
+                                             "look for a division by zero or an empty selection.")
+    if callable(answer):
+        return None, Feedback.hint(exercise, f"expected one number, got {describe(answer)}: store the number "
+                                             "itself in the answer (call the function, if it computes it).")
     return None, Feedback.hint(exercise, f"expected one number (a float), got {describe(answer)}.")
 
 
