@@ -7,7 +7,8 @@ says how it is wrong, in at most ``MAX_MESSAGE`` characters.
 
 import numpy as np
 
-from .exercises.feedback import MAX_MESSAGE, _clip, _is_complex, describe, error_text, is_blank, non_finite, quietly, real_array
+from .exercises.feedback import (MAX_MESSAGE, _clip, _is_complex, describe, error_text, is_blank, non_finite, quietly,
+                                 real_array)
 from .network import forward, init_params, mse
 from .validation import as_X, as_y, check_output, check_params
 
@@ -53,7 +54,7 @@ def relative_error(a, b):
 
 
 class GradientReport:
-    """Outcome of ``check_gradients``: ``.ok``, ``.status``, ``.errors`` (key -> relative error) and a readable ``str()``.
+    """Outcome of ``check_gradients``: ``.ok``, ``.status``, ``.errors`` (key -> relative error), a readable ``str()``.
 
     ``str()`` is at most ``MAX_MESSAGE`` characters; while ``backward`` is still the
     placeholder it starts with ``[ ]`` and says "not attempted yet", like the exercise checks.
@@ -100,25 +101,42 @@ def _factor_words(c, n):
     return ""
 
 
-def _diagnose(key, mine, ref, n=7):
-    """Say in words how ``mine`` (finite, the right shape) differs from the reference gradient ``ref``."""
-    msg = f"{key}: values are off (relative error {relative_error(mine, ref):.1e}). "
+def _explain(mine, ref, key, n):
+    """How ``mine`` (finite, the right shape) differs from the reference gradient ``ref``, in one sentence."""
     if not np.any(mine):
-        return msg + "Every entry is 0, but the right gradient is not: is it computed, or only created with zeros?"
+        return "Every entry is 0, but the right gradient is not: is it computed, or only created with zeros?"
     if relative_error(-mine, ref) < TOLERANCE:
-        return msg + "Every entry has the wrong sign: check the direction of the residual (y_hat - y)."
+        return "Every entry has the wrong sign: check the direction of the residual (y_hat - y)."
     nonzero = np.abs(ref) > 1e-6 * np.abs(ref).max()
     if np.any(nonzero):
         ratio = mine[nonzero] / ref[nonzero]
         c = float(ratio[0])
         if np.all(np.isfinite(ratio)) and np.ptp(ratio) <= 1e-6 * abs(c) and c > 0:
             if abs(c - 1) < 1e-3:
-                return msg + (f"Every entry is within a relative {abs(c - 1):.0e} of the right value: close, "
-                              "but an exact formula matches to rounding error.")
-            return msg + f"Every entry is {c:.4g} times the right value: a constant factor is off{_factor_words(c, n)}."
+                return (f"Every entry is within a relative {abs(c - 1):.0e} of the right value: close, "
+                        "but an exact formula matches to rounding error.")
+            return f"Every entry is {c:.4g} times the right value: a constant factor is off{_factor_words(c, n)}."
     worst = np.unravel_index(int(np.argmax(np.abs(mine - ref))), ref.shape)
     where = f"[{', '.join(map(str, worst))}]" if worst else ""
-    return msg + f"Largest difference at {key}{where}: yours {mine[worst]:.4g}, right {ref[worst]:.4g}."
+    return f"Largest difference at {key}{where}: yours {mine[worst]:.4g}, right {ref[worst]:.4g}."
+
+
+def _diagnose(key, mine, ref, n=7):
+    """Say in words how ``mine`` (finite, the right shape) differs from the reference gradient ``ref``."""
+    return f"{key}: values are off (relative error {relative_error(mine, ref):.1e}). {_explain(mine, ref, key, n)}"
+
+
+def _diagnose_all(wrong, usable, reference, n):
+    """One line per different explanation; keys that are off in the same way share a line."""
+    groups = {}
+    for key in wrong:
+        groups.setdefault(_explain(usable[key], reference[key], key, n), []).append(key)
+    lines = []
+    for why, keys in groups.items():
+        worst = max(relative_error(usable[k], reference[k]) for k in keys)
+        errors = "relative error" if len(keys) == 1 else "relative errors up to"
+        lines.append(f"{', '.join(keys)}: values are off ({errors} {worst:.1e}). {why}")
+    return lines
 
 
 def _gradients_without_output_derivative(X, y, params):
@@ -237,7 +255,7 @@ def _check(backward_fn, output, seed):
     if slip:
         problems.append(slip)
     else:
-        problems.extend(_diagnose(k, usable[k], reference[k], n=len(X)) for k in wrong)
+        problems.extend(_diagnose_all(wrong, usable, reference, len(X)))
     return GradientReport(output, problems, errors)
 
 

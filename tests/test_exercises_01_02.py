@@ -16,7 +16,6 @@ from course_utils.exercises import dataset, outputs
 matplotlib.use("Agg")
 
 
-
 def _raises(*args):
     raise ValueError("boom")
 

@@ -270,7 +270,8 @@ def test_check_train_loop_with_infinite_losses():
 
 
 def test_complex_answers_are_refused_with_a_clear_message():
-    right_grads = lambda X, y, p, output="linear": {k: g + 0j for k, g in cu.backward(X, y, p, output).items()}  # noqa: E731
+    def right_grads(X, y, p, output="linear"):
+        return {k: g + 0j for k, g in cu.backward(X, y, p, output).items()}
     assert "complex" in str(cu.check_gradients(right_grads)) and not cu.check_gradients(right_grads).ok
     for answer in [np.array([-2.5 + 0j, 5.0]), (-2.5 + 0j, 5.0 + 0j)]:
         feedback = dataset.check_surface_minimum(answer)

@@ -7,7 +7,7 @@ Numbers are judged by the tolerance policy of ``feedback.py``.
 import numpy as np
 
 from ..data import LOW, HIGH, make_dataset, mean_square_noise, noise_floor, target_function
-from .feedback import (RIGHT, matches, ROUGH, Feedback, describe, is_blank, judge, never_raises, number_answer, show,
+from .feedback import (RIGHT, ROUGH, Feedback, describe, is_blank, judge, matches, never_raises, number_answer, show,
                        too_short, _is_complex)
 
 NOISE = "Exercise 1 (noise floor)"
@@ -91,10 +91,11 @@ def check_doubled_noise(answer):
     base = noise_floor()
     expected = noise_floor(noise_std=2.0)
     if judge(value, expected, min_figures=1) == RIGHT:
-        return Feedback.correct(DOUBLED, f"right: ε doubles, so ε² grows fourfold, from {base:.4f} to {expected:.4f}.")
+        return Feedback.correct(DOUBLED, f"right: ε doubles, so ε² grows fourfold, "
+                                         f"from {base:.4f} to {expected:.4f}.")
     if judge(value, 2 * base, min_figures=1) == RIGHT:
-        return Feedback.hint(DOUBLED, "doubling the standard deviation doubles each ε, "
-                                      "but the floor averages ε²: what happens to a square when you double the number?")
+        return Feedback.hint(DOUBLED, "doubling the standard deviation doubles each ε, but the floor averages ε²: "
+                                      "what happens to a square when you double the number?")
     if judge(value, base, min_figures=1) == RIGHT:
         return Feedback.hint(DOUBLED, "the floor is the mean square of the noise, so it does change with noise_std.")
     return Feedback.hint(DOUBLED, f"got {show(value)}; the floor is the mean of ε², and every ε is multiplied by 2.")
@@ -136,7 +137,8 @@ def check_surface_minimum(answer):
         return Feedback.hint(LOWEST, f"expected a pair (x1, x2) of finite real numbers; {what}.")
     x1, x2 = pair
     if not (LOW <= x1 <= HIGH and LOW <= x2 <= HIGH):
-        return Feedback.hint(LOWEST, f"({show(x1)}, {show(x2)}) lies outside the square [-5, 5]²; the data never go there.")
+        return Feedback.hint(LOWEST, f"({show(x1)}, {show(x2)}) lies outside the square [-5, 5]²; "
+                                     "the data never go there.")
     best = float(target_function(-2.5, 5.0))
     value = float(target_function(x1, x2))
     if judge(round(value, 2), best) == RIGHT:

@@ -202,7 +202,9 @@ def _is_complex(answer):
     if isinstance(answer, (complex, np.complexfloating)):
         return True
     try:
-        return np.iscomplexobj(answer) or (isinstance(answer, (list, tuple)) and any(_is_complex(a) for a in answer[:1000]))
+        if isinstance(answer, (list, tuple)):
+            return any(_is_complex(a) for a in answer[:1000])
+        return np.iscomplexobj(answer)
     except Exception:  # objects numpy cannot inspect
         return False
 
@@ -260,9 +262,9 @@ def real_array(result, what):
 
 
 def non_finite(array):
-    """A phrase such as ``2 of 6 entries are NaN or inf``, or '' when every entry is finite."""
+    """How many entries are NaN or inf, as ``2 of 6 entries``, or '' when every entry is finite."""
     bad = int(array.size - np.count_nonzero(np.isfinite(array)))
-    return f"{bad} of {array.size} entries are NaN or inf" if bad else ""
+    return f"{bad} of {array.size} entries" if bad else ""
 
 
 # ----- running the learner's code -----

@@ -8,7 +8,7 @@ tolerance policy of ``feedback.py``.
 import numpy as np
 
 from ..activations import sigmoid
-from .feedback import (RIGHT, matches, ROUGH, Feedback, LearnerCode, judge, never_raises, non_finite, number_answer,
+from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, judge, matches, never_raises, non_finite, number_answer,
                        real_array, show, too_short)
 
 FORWARD = "Exercise 1 (one forward pass by hand)"
@@ -103,7 +103,8 @@ def check_sigmoid_prime(fn):
         return Feedback.hint(PRIME, "you applied s·(1 − s) to z itself; first compute s = σ(z), then s·(1 − s).")
     at_zero = float(got[20])
     if abs(at_zero - 0.25) > 1e-6:
-        return Feedback.hint(PRIME, f"at z = 0 the derivative should be σ(0)(1 − σ(0)) = 0.25, yours gives {show(at_zero)}.")
+        return Feedback.hint(PRIME, "at z = 0 the derivative should be σ(0)(1 − σ(0)) = 0.25, "
+                                    f"yours gives {show(at_zero)}.")
     worst = int(np.argmax(np.abs(got - expected)))
     return Feedback.hint(PRIME, f"right at z = 0, but at z = {z[worst]:g} the derivative is {expected[worst]:.4g} "
                                 f"and yours gives {show(got[worst])}.")
@@ -139,7 +140,8 @@ def check_saturation_point(answer):
     if matches(value, -expected):
         return Feedback.hint(FLAT, "σ′ is symmetric, σ′(−z) = σ′(z); the question asks for the positive z.")
     if matches(value, np.log(99.0)):
-        return Feedback.hint(FLAT, "you solved σ(z) = 0.99; the question is about the slope, σ(z)(1 − σ(z)) = 0.01.")
+        return Feedback.hint(FLAT, "you solved σ(z) = 0.99; the question is about the slope, "
+                                   "σ(z)(1 − σ(z)) = 0.01.")
     slope = float(sigmoid(value) * (1.0 - sigmoid(value)))
     side = "still above" if slope > 0.01 else "already below"
     return Feedback.hint(FLAT, f"at z = {show(value)} the slope is {slope:.4g}, {side} 0.01. "

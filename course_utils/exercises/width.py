@@ -37,8 +37,9 @@ def check_distinct_units(answer):
     if problem:
         return problem
     if value == 1:
-        return Feedback.correct(UNITS, "right: all 16 units start identical, receive identical gradients and so stay "
-                                       "identical; the network computes what one unit (with output weight 16 w2) would.")
+        return Feedback.correct(UNITS, "right: all 16 units start identical, receive identical gradients and so "
+                                       "stay identical; the network computes what one unit (with output weight "
+                                       "16 w2) would.")
     if value == 16:
         return Feedback.hint(UNITS, "16 units exist, but are they different? Compare the columns of the trained W1: "
                                     "identical starts get identical gradients.")
@@ -102,8 +103,8 @@ def check_free_params(answer):
         return problem
     right, total = _count(1), _count(16)
     if value == right:
-        return Feedback.correct(FREE, f"right: {right} of the {total}, one unit's W1 column (2), its b1 (1) and W2 (1), "
-                                      "and b2 (1): the parameters of a width-1 network.")
+        return Feedback.correct(FREE, f"right: {right} of the {total}, one unit's W1 column (2), its b1 (1) and "
+                                      "W2 (1), and b2 (1): the parameters of a width-1 network.")
     if value == total:
         return Feedback.hint(FREE, f"{total} is how many there are; but the 16 units stay identical copies, so "
                                    "how many numbers can actually differ from each other?")
@@ -129,8 +130,9 @@ _SWEEP_CASES = (
 
 def _reference(losses_by_width, floor, factor, final=lambda v: v[-1], at_most=True, order=sorted, pick=min):
     """The right answer, or one slip of it when an argument is changed."""
-    close = [w for w in order(losses_by_width)
-             if (final(losses_by_width[w]) <= factor * floor if at_most else final(losses_by_width[w]) < factor * floor)]
+    threshold = factor * floor
+    finals = {w: final(losses_by_width[w]) for w in losses_by_width}
+    close = [w for w in order(losses_by_width) if (finals[w] <= threshold if at_most else finals[w] < threshold)]
     return pick(close) if close else None
 
 
@@ -154,7 +156,7 @@ def _slips(sweep, floor, factor):
 
 @never_raises(FIRST)
 def check_first_width_within(first_width_within):
-    """Check ``first_width_within(losses_by_width, floor, factor)``: the smallest width whose final loss is close enough.
+    """Check ``first_width_within(losses_by_width, floor, factor)``: the narrowest width whose final loss is close.
 
     It is run on six small made-up sweeps (unsorted widths, a final loss exactly
     at ``factor * floor``, no width close enough), each time on a copy, and waits
@@ -172,7 +174,8 @@ def check_first_width_within(first_width_within):
         if got == right:
             continue
         finals = ", ".join(f"{w}: {v[-1]:g}" for w, v in losses_by_width.items())
-        case = f"for final losses {{{finals}}}, floor {floor:g} and factor {factor:g}, the answer is {right}, you returned {got}:"
+        case = (f"for final losses {{{finals}}}, floor {floor:g} and factor {factor:g}, the answer is {right}, "
+                f"you returned {got}:")
         if got is not None and got not in losses_by_width:
             return Feedback.hint(FIRST, f"{case} return a width, one of the keys of the dict.")
         for slip, hint in _slips(losses_by_width, floor, factor):
