@@ -183,7 +183,7 @@ def _call_backward(backward_fn, X, y, params, output):
         return quietly(lambda: backward_fn(X, y, params, output=output)), None
     except NotImplementedError:
         return None, GradientReport(output, [], {}, not_written=True)
-    except Exception as err:  # the learner's code: report, never propagate
+    except (Exception, SystemExit) as err:  # the learner's code: report, never propagate (Ctrl-C still stops it)
         return None, GradientReport(output, [f"backward raised {error_text(err)}"], {})
 
 

@@ -95,6 +95,10 @@ def _recurse(*args, **kwargs):
     return _recurse(*args, **kwargs)
 
 
+def _exits(*args, **kwargs):
+    sys.exit("stop")
+
+
 def _prints(*args, **kwargs):
     print("debugging output " * 50)
     return None
@@ -144,6 +148,7 @@ HOSTILE_FUNCTIONS = {
     "raises-ValueError": _raise_value,
     "raises-KeyError": _raise_key,
     "recursion": _recurse,
+    "calls-sys-exit": _exits,
     "prints": _prints,
     "returns-None": _returns(None),
     "returns-list": _returns([1, 2, 3]),
@@ -212,7 +217,7 @@ def test_placeholders_are_not_attempted(check, placeholder):
 def test_number_of_hostile_cases():
     # Reported in the course's notes: every check meets every hostile answer and every hostile function.
     assert len(ALL_CHECKS) == 15
-    assert len(ALL_CHECKS) * (len(HOSTILE_VALUES) + len(HOSTILE_FUNCTIONS)) == 15 * 53
+    assert len(ALL_CHECKS) * (len(HOSTILE_VALUES) + len(HOSTILE_FUNCTIONS)) == 15 * 54
 
 
 # ----- the cases found by hand, one by one -----

@@ -317,6 +317,6 @@ class LearnerCode:
             return quietly(lambda: self.fn(*args))
         except NotImplementedError:
             self.problem = Feedback.not_attempted(self.exercise, f"the function `{self.name}`")
-        except Exception as err:  # the learner's code: report, never propagate
+        except (Exception, SystemExit) as err:  # the learner's code: report, never propagate (Ctrl-C still stops it)
             self.problem = Feedback.hint(self.exercise, f"{self.name} raised {error_text(err)}")
         return None
