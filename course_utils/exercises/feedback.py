@@ -301,8 +301,9 @@ class LearnerCode:
     the error). Its warnings are silenced.
     """
 
-    def __init__(self, exercise, fn, name, copy_args=True):
+    def __init__(self, exercise, fn, name, copy_args=True, todo=None):
         self.exercise, self.fn, self.name, self.copy_args = exercise, fn, name, copy_args
+        self.todo = todo or f"the function `{name}`"     # what to fill in while it raises NotImplementedError
         self.problem = None
         if is_blank(fn):
             self.problem = Feedback.not_attempted(exercise, f"the function `{name}`")
@@ -316,7 +317,7 @@ class LearnerCode:
             args = copy.deepcopy(args) if self.copy_args else args
             return quietly(lambda: self.fn(*args))
         except NotImplementedError:
-            self.problem = Feedback.not_attempted(self.exercise, f"the function `{self.name}`")
+            self.problem = Feedback.not_attempted(self.exercise, self.todo)
         except (Exception, SystemExit) as err:  # the learner's code: report, never propagate (Ctrl-C still stops it)
             self.problem = Feedback.hint(self.exercise, f"{self.name} raised {error_text(err)}")
         return None

@@ -72,7 +72,7 @@ def check_sigmoid_prime(fn):
     -------
     Feedback
     """
-    code = LearnerCode(PRIME, fn, "sigmoid_prime")
+    code = LearnerCode(PRIME, fn, "sigmoid_prime", todo="the body of `sigmoid_prime`")
     z = np.linspace(-10.0, 10.0, 41)
     column = np.array([[-3.0], [-1.0], [0.0], [2.0], [8.0]])
     results = []
