@@ -1,11 +1,14 @@
 """Check a backward pass against centred finite differences (notebook 03).
 
 ``check_gradients`` is what a learner runs on their own ``backward``: it never
-raises, and its report names each wrong gradient and says how it is wrong.
+raises, lets no warning through, and its report names each wrong gradient and
+says how it is wrong, in at most ``MAX_MESSAGE`` characters.
 """
 
 import numpy as np
 
+from .exercises.feedback import (MAX_MESSAGE, _clip, _is_complex, describe, error_text, is_blank, non_finite, quietly,
+                                 real_array)
 from .network import forward, init_params, mse
 from .validation import as_X, as_y, check_output, check_params
 
@@ -51,43 +54,209 @@ def relative_error(a, b):
 
 
 class GradientReport:
-    """Outcome of ``check_gradients``: ``.ok``, ``.errors`` (key -> relative error) and a readable ``str()``."""
+    """Outcome of ``check_gradients``: ``.ok``, ``.status``, ``.errors`` (key -> relative error), a readable ``str()``.
 
-    def __init__(self, output, problems, errors, not_written=False):
+    ``str()`` is at most ``MAX_MESSAGE`` characters; while ``backward`` is still the
+    placeholder it starts with ``[ ]`` and says "not attempted yet", like the exercise checks.
+    """
+
+    def __init__(self, output, problems, errors, not_written=False, reason="it raised NotImplementedError"):
         self.output = output
         self.problems = problems
         self.errors = errors
         self.not_written = not_written
+        self.reason = reason
 
     @property
     def ok(self):
         return not self.problems and not self.not_written
 
+    @property
+    def status(self):
+        """"not attempted", "correct" or "incorrect", as for an exercise's ``Feedback``."""
+        return "not attempted" if self.not_written else "correct" if self.ok else "incorrect"
+
     def __str__(self):
-        if self.not_written:
-            return "backward is not written yet: it raised NotImplementedError. Fill it in and run this check again."
         head = f"Gradient check, {self.output} output: "
+        if self.not_written:
+            return (f"[ ] {head}not attempted yet: backward is not written yet ({self.reason}). "
+                    "Fill it in and run this check again.")
         if self.ok:
             # The errors themselves are rounding noise whose digits vary between machines; they stay in .errors.
             return head + f"all four gradients match (every relative error is below {TOLERANCE:.0e})."
-        return head + f"{len(self.problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in self.problems)
+        text = head + f"{len(self.problems)} problem(s)\n" + "\n".join(f"  - {_clip(p, 200)}" for p in self.problems)
+        return _clip(text, MAX_MESSAGE)
 
     def __repr__(self):
         return f"<GradientReport ok={self.ok}>\n{self}"
 
 
-def _diagnose(key, mine, ref):
-    """Say in words how ``mine`` differs from the reference gradient ``ref``."""
-    err = relative_error(mine, ref)
-    msg = f"{key}: values are off (relative error {err:.1e}, should be below {TOLERANCE:.0e})."
+def _factor_words(c, n):
+    """Name a constant factor between a gradient and the right one, or '' when it has no usual cause."""
+    for value, words in ((2.0, "the 2 of the square counted twice"), (0.5, "the 2 of the square left out"),
+                         (n, "the 1/n of the mean left out"), (1 / n, "a 1/n too many"),
+                         (n / 2, "2/n left out"), (2 / n, "2/n applied twice")):
+        if abs(c - value) <= 1e-6 * value:
+            return f" ({words}?)"
+    return ""
+
+
+def _explain(mine, ref, key, n):
+    """How ``mine`` (finite, the right shape) differs from the reference gradient ``ref``, in one sentence."""
+    if not np.any(mine):
+        return "Every entry is 0, but the right gradient is not: is it computed, or only created with zeros?"
     if relative_error(-mine, ref) < TOLERANCE:
-        return msg + " Every entry has the wrong sign: check the direction of the residual (y_hat - y)."
-    nonzero = np.abs(ref) > 1e-12
+        return "Every entry has the wrong sign: check the direction of the residual (y_hat - y)."
+    nonzero = np.abs(ref) > 1e-6 * np.abs(ref).max()
     if np.any(nonzero):
         ratio = mine[nonzero] / ref[nonzero]
-        if np.all(np.isfinite(ratio)) and np.ptp(ratio) < 1e-6 * max(1.0, abs(ratio[0])):
-            return msg + f" Every entry is {ratio[0]:.4g} times the right value: a constant factor (the 2/n?) is off."
-    return msg
+        c = float(ratio[0])
+        if np.all(np.isfinite(ratio)) and np.ptp(ratio) <= 1e-6 * abs(c) and c > 0:
+            if abs(c - 1) < 1e-3:
+                return (f"Every entry is within a relative {abs(c - 1):.0e} of the right value: close, "
+                        "but an exact formula matches to rounding error.")
+            return f"Every entry is {c:.4g} times the right value: a constant factor is off{_factor_words(c, n)}."
+    worst = np.unravel_index(int(np.argmax(np.abs(mine - ref))), ref.shape)
+    where = f"[{', '.join(map(str, worst))}]" if worst else ""
+    return f"Largest difference at {key}{where}: yours {mine[worst]:.4g}, right {ref[worst]:.4g}."
+
+
+def _diagnose(key, mine, ref, n=7):
+    """Say in words how ``mine`` (finite, the right shape) differs from the reference gradient ``ref``."""
+    return f"{key}: values are off (relative error {relative_error(mine, ref):.1e}). {_explain(mine, ref, key, n)}"
+
+
+def _diagnose_all(wrong, usable, reference, n):
+    """One line per different explanation; keys that are off in the same way share a line."""
+    groups = {}
+    for key in wrong:
+        groups.setdefault(_explain(usable[key], reference[key], key, n), []).append(key)
+    lines = []
+    for why, keys in groups.items():
+        worst = max(relative_error(usable[k], reference[k]) for k in keys)
+        errors = "relative error" if len(keys) == 1 else "relative errors up to"
+        lines.append(f"{', '.join(keys)}: values are off ({errors} {worst:.1e}). {why}")
+    return lines
+
+
+def _gradients_without_output_derivative(X, y, params):
+    """The gradients a sigmoid-output backward gives when it forgets the factor y_hat (1 - y_hat)."""
+    H = 1.0 / (1.0 + np.exp(-(X @ params["W1"] + params["b1"])))
+    y_hat = 1.0 / (1.0 + np.exp(-(H @ params["W2"] + params["b2"])))
+    d_out = 2.0 / len(X) * (y_hat - y)
+    dZ1 = (d_out @ params["W2"].T) * H * (1.0 - H)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": H.T @ d_out, "b2": d_out.sum(axis=0)}
+
+
+def _same(grads, other):
+    return all(relative_error(grads[k], other[k]) < TOLERANCE for k in other)
+
+
+def _whole_slip(X, y, params, output, grads):
+    """One sentence when all four gradients are those of a known slip about the output layer, else None."""
+    if output == "sigmoid":
+        if _same(grads, numerical_gradient(X, y, params, "linear")):
+            return ("these are the gradients of the linear-output network: backward ignores the sigmoid output. "
+                    "With output='sigmoid', y_hat = σ(O), and d y_hat must be multiplied by y_hat·(1 − y_hat).")
+        if _same(grads, _gradients_without_output_derivative(X, y, params)):
+            return ("you use y_hat = σ(O) but leave out its derivative: multiply d y_hat by y_hat·(1 − y_hat) "
+                    "before it flows back into W2, b2 and the hidden layer.")
+    elif _same(grads, numerical_gradient(X, y, params, "sigmoid")):
+        return "these are the gradients of the sigmoid-output network; with output='linear', y_hat = O itself."
+    return None
+
+
+def _problem_data(seed):
+    """The small problem every gradient check runs on: X (7, 2), y (7, 1), width 3, random weights and biases."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2.0, 2.0, size=(7, 2))
+    y = rng.normal(0.0, 1.0, size=(7, 1))
+    params = init_params(3, "random", seed=rng)
+    params["b1"] = rng.normal(0.0, 0.5, size=3)
+    params["b2"] = rng.normal(0.0, 0.5, size=1)
+    return X, y, params
+
+
+def _call_backward(backward_fn, X, y, params, output):
+    """``(grads, None)``, or ``(None, report)`` when the learner's function raised."""
+    try:
+        return quietly(lambda: backward_fn(X, y, params, output=output)), None
+    except NotImplementedError:
+        return None, GradientReport(output, [], {}, not_written=True)
+    except (Exception, SystemExit) as err:  # the learner's code: report, never propagate (Ctrl-C still stops it)
+        return None, GradientReport(output, [f"backward raised {error_text(err)}"], {})
+
+
+def _check_one(key, value, ref):
+    """``(float array, None)`` for a usable gradient, or ``(None, problem)``."""
+    if value is None:
+        return None, f"{key}: is None instead of an array shaped like params['{key}']."
+    if _is_complex(value):
+        return None, "complex"
+    mine, message = real_array(value, key)
+    if message:
+        return None, f"{key}: is not an array of numbers ({describe(value, 50)})."
+    if mine.shape != ref.shape:
+        hint = " It looks transposed." if mine.shape == ref.shape[::-1] and mine.ndim == 2 else ""
+        return None, f"{key}: wrong shape {mine.shape}, expected {ref.shape} (the shape of params['{key}']).{hint}"
+    if non_finite(mine):
+        return None, "non-finite"
+    return mine, None
+
+
+def _check(backward_fn, output, seed):
+    try:
+        check_output(output)
+    except ValueError as err:
+        return GradientReport(output, [str(err)], {})
+    if is_blank(backward_fn):
+        return GradientReport(output, [], {}, not_written=True, reason=f"it is still {backward_fn!r}")
+    if not callable(backward_fn):
+        return GradientReport(output, [f"backward should be a function, got {describe(backward_fn)}."], {})
+    X, y, params = _problem_data(seed)
+    reference = numerical_gradient(X, y, params, output)
+    given = {k: v.copy() for k, v in params.items()}
+    grads, report = _call_backward(backward_fn, X.copy(), y.copy(), given, output)
+    if report:
+        return report
+    problems, errors = [], {}
+    if set(given) != set(params):
+        problems.append(f"backward changed the keys of the params dict it was given (now {describe(given)}); "
+                        "it should only read them.")
+    elif any(not np.array_equal(np.asarray(given[k], dtype=object), params[k]) for k in params):
+        problems.append("backward changed the params it was given; it should only read them.")
+    if grads is None:
+        return GradientReport(output, problems + ["backward returned None: did you forget the `return`?"], {})
+    if not isinstance(grads, dict):
+        return GradientReport(output, problems + [f"backward should return a dict of gradients with keys W1, b1, W2, "
+                                                  f"b2, got {describe(grads)}."], {})
+    usable, kinds = {}, {"complex": [], "non-finite": []}
+    for key, ref in reference.items():
+        if key not in grads:
+            keys = ", ".join(_clip(repr(k), 12) for k in list(grads)[:6]) or "no keys"
+            problems.append(f"{key}: missing from the returned dict (it has {keys}).")
+            continue
+        mine, problem = _check_one(key, grads[key], ref)
+        if problem in kinds:
+            kinds[problem].append(key)
+        elif problem:
+            problems.append(problem)
+        if problem:
+            continue
+        usable[key] = mine
+        errors[key] = relative_error(mine, ref)
+    if kinds["complex"]:
+        problems.append(f"{', '.join(kinds['complex'])}: complex numbers; the gradient of this real loss is real.")
+    if kinds["non-finite"]:
+        problems.append(f"{', '.join(kinds['non-finite'])}: the gradient contains NaN or inf, but the right one is "
+                        "finite: a division by zero or an overflowing exp?")
+    wrong = [k for k in usable if not errors[k] < TOLERANCE]
+    slip = _whole_slip(X, y, params, output, usable) if len(usable) == len(reference) and wrong else None
+    if slip:
+        problems.append(slip)
+    else:
+        problems.extend(_diagnose_all(wrong, usable, reference, len(X)))
+    return GradientReport(output, problems, errors)
 
 
 def check_gradients(backward_fn, output="linear", seed=0):
@@ -96,7 +265,8 @@ def check_gradients(backward_fn, output="linear", seed=0):
     Parameters
     ----------
     backward_fn : callable
-        A function with the signature of ``course_utils.backward``.
+        A function with the signature of ``course_utils.backward``. It gets copies
+        of the data; the check waits for it to return (there is no time limit).
     output : {"linear", "sigmoid"}
     seed : int
         Seeds the small problem (7 samples, 3 hidden units, random weights).
@@ -104,45 +274,10 @@ def check_gradients(backward_fn, output="linear", seed=0):
     Returns
     -------
     GradientReport
-        Never raises: a crash, a missing key or a wrong shape is reported, not thrown.
+        Never raises: a crash, a missing key, a wrong shape, NaN, inf or complex
+        numbers are reported, not thrown, and no warning escapes.
     """
     try:
-        check_output(output)
-    except ValueError as err:
-        return GradientReport(output, [str(err)], {})
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-2.0, 2.0, size=(7, 2))
-    y = rng.normal(0.0, 1.0, size=(7, 1))
-    params = init_params(3, "random", seed=rng)
-    params["b1"] = rng.normal(0.0, 0.5, size=3)
-    params["b2"] = rng.normal(0.0, 0.5, size=1)
-    reference = numerical_gradient(X, y, params, output)
-    given = {k: v.copy() for k, v in params.items()}
-    try:
-        grads = backward_fn(X.copy(), y.copy(), given, output=output)
-    except NotImplementedError:
-        return GradientReport(output, [], {}, not_written=True)
-    except Exception as err:  # the learner's code: report, never propagate
-        return GradientReport(output, [f"backward raised {type(err).__name__}: {err}"], {})
-    problems, errors = [], {}
-    if any(not np.array_equal(given[k], params[k]) for k in params):
-        problems.append("backward changed the params it was given; it should only read them.")
-    if not isinstance(grads, dict):
-        return GradientReport(output, [f"backward should return a dict of gradients, got {type(grads).__name__}"], {})
-    for key, ref in reference.items():
-        if key not in grads:
-            problems.append(f"{key}: missing from the returned dict (it has {', '.join(map(str, grads)) or 'no keys'}).")
-            continue
-        try:
-            mine = np.asarray(grads[key], dtype=np.float64)
-        except (TypeError, ValueError):
-            problems.append(f"{key}: is not an array of numbers (got {type(grads[key]).__name__}).")
-            continue
-        if mine.shape != ref.shape:
-            hint = " It looks transposed." if mine.shape == ref.shape[::-1] else ""
-            problems.append(f"{key}: wrong shape {mine.shape}, expected {ref.shape} (the shape of params['{key}']).{hint}")
-            continue
-        errors[key] = relative_error(mine, ref)
-        if not errors[key] < TOLERANCE:
-            problems.append(_diagnose(key, mine, ref))
-    return GradientReport(output, problems, errors)
+        return quietly(lambda: _check(backward_fn, output, seed))
+    except Exception as err:  # the check itself must answer, whatever it was given
+        return GradientReport(output, [f"could not check backward ({error_text(err)})."], {})

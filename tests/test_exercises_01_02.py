@@ -4,12 +4,9 @@ Every check must return a Feedback and never raise, whatever the learner hands i
 The expected values are worked out by hand in the comments.
 """
 
-import re
 import warnings
-from pathlib import Path
 
 import matplotlib
-import nbformat
 import numpy as np
 import pytest
 
@@ -17,8 +14,6 @@ import course_utils as cu
 from course_utils.exercises import dataset, outputs
 
 matplotlib.use("Agg")
-
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def _raises(*args):
@@ -153,9 +148,9 @@ def test_forward_by_hand_agrees_with_the_package():
     (lambda z: z * (1 - z), "applied s·(1 − s) to z itself"),
     (lambda z: cu.sigmoid(z) * (1 + cu.sigmoid(z)), "should be σ(0)(1 − σ(0)) = 0.25"),
     (lambda z: None, "forget the `return`"),
-    (lambda z: "0.25", "return an array of numbers"),
+    (lambda z: "0.25", "must return numbers, it returned the text '0.25'"),
     (lambda z: _sigmoid_prime(z).ravel(), "must have the shape of z"),
-    (lambda z: np.full_like(z, np.nan), "NaN or infinity"),
+    (lambda z: np.full_like(z, np.nan), "NaN or inf (41 of 41 entries"),
     (_raises, "raised ValueError: boom"),
 ])
 def test_sigmoid_prime_hints(fn, hint):
@@ -195,27 +190,6 @@ def test_saturation_point_is_where_the_slope_is_one_hundredth():
     s = cu.sigmoid(z)
     assert abs(s * (1 - s) - 0.01) < 1e-5
     assert outputs.check_saturation_point(z).ok
-
-
-def _exercises(notebook):
-    """Yield (check line, solution code) for every exercise of a notebook."""
-    cells = nbformat.read(NOTEBOOKS / notebook, as_version=4).cells
-    for cell, after in zip(cells, cells[1:]):
-        if cell.cell_type == "code" and "cu.exercises." in cell.source:
-            check_line = cell.source.strip().splitlines()[-1]
-            solution = re.search(r"<details><summary>Solution</summary>.*?```python\n(.*?)```", after.source, re.S)
-            yield check_line, solution.group(1)
-
-
-@pytest.mark.parametrize("notebook, n_exercises", [("01_dataset.ipynb", 3), ("02_sigmoid_vs_linear.ipynb", 3)])
-def test_the_notebook_solutions_pass_their_checks(notebook, n_exercises, capsys):
-    found = list(_exercises(notebook))
-    assert len(found) == n_exercises
-    for check_line, solution in found:
-        namespace = {"np": np, "cu": cu, "X": X, "y": Y}
-        exec(solution, namespace)
-        feedback = eval(check_line, namespace)
-        assert feedback.ok, f"{notebook}: {feedback}"
 
 
 def test_plotting_helpers_draw_what_they_are_given():

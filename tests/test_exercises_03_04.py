@@ -180,7 +180,7 @@ def test_param_count():
     assert_feedback(check(lambda m: 4 * m), "incorrect", "b2")
     assert_feedback(check(lambda m: 3 * m), "incorrect", "both biases")
     assert_feedback(check(lambda m: 3 * m + 1), "incorrect", "m numbers")
-    assert_feedback(check(lambda m: 2 * m + 5), "incorrect", "expected 65")
+    assert_feedback(check(lambda m: 2 * m + 5), "incorrect", "n_params(1) gave 7, expected 5")
     assert_feedback(check(crashes), "incorrect", "ZeroDivisionError")
     for junk in GARBAGE + [65, lambda m: "65", lambda m: 4.0 * m + 1]:
         assert_feedback(check(junk), "incorrect")

@@ -1,6 +1,8 @@
 """Auto-checks for the exercises of notebook 03 (backpropagation by hand).
 
 The main exercise, writing ``backward``, is checked by ``course_utils.check_gradients``.
+Each check returns a ``Feedback`` and never raises; numbers are judged by the
+tolerance policy of ``feedback.py``.
 """
 
 from functools import lru_cache
@@ -10,7 +12,12 @@ import numpy as np
 from ..data import make_dataset
 from ..network import init_params
 from ..training import train
-from .feedback import Feedback, LearnerCode, as_number, is_blank
+from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, describe, judge, matches, never_raises, non_finite,
+                       number_answer, real_array, show, too_short)
+
+DB2 = "Exercise 2 (db2 by hand)"
+LR = "Exercise 3 (largest learning rate that works)"
+LOOP = "Exercise 4 (a training loop)"
 
 # Exercise 2: a three-sample example small enough to do on paper.
 DB2_Y_HAT = (2.0, 0.0, 1.0)
@@ -20,31 +27,32 @@ LR_CANDIDATES = (0.05, 0.3, 0.8, 1.0, 1.2)
 LR_EPOCHS = 1000
 
 
+@never_raises(DB2)
 def check_db2(answer):
-    """Check the hand-derived ``dL/db2`` for ``y_hat = (2, 0, 1)``, ``y = (1, 1, 3)``."""
-    name = "Exercise 2 (db2 by hand)"
-    if is_blank(answer):
-        return Feedback.not_attempted(name, "`answer` with one number")
-    value = as_number(answer)
-    if value is None or not np.isfinite(value):
-        return Feedback.hint(name, f"expected one number, got {answer!r}.")
+    """Check the hand-derived ``dL/db2`` for ``y_hat = (2, 0, 1)``, ``y = (1, 1, 3)``: -4/3, so -1.33 or -1.3333."""
+    value, problem = number_answer(DB2, answer, "`answer` with one number")
+    if problem:
+        return problem
     r = np.subtract(DB2_Y_HAT, DB2_Y)          # residuals y_hat - y = (1, -1, -2), sum -2
     n = len(r)
     right = 2.0 / n * r.sum()                  # 2/3 * (-2) = -4/3
-    near = lambda v: abs(value - v) < 1e-3     # noqa: E731  (learners may round to 4 digits)
-    if near(right):
-        return Feedback.correct(name, f"right: db2 = (2/n) * sum(y_hat - y) = (2/3) * ({r.sum():g}) = {right:.4f}.")
-    if near(-right):
-        return Feedback.hint(name, "right size, wrong sign: the residual is y_hat - y, not y - y_hat.")
-    if near(right / 2):
-        return Feedback.hint(name, "half the right value: the square brings down a factor 2.")
-    if near(right * n / 2):
-        return Feedback.hint(name, "that is the plain sum of the residuals: multiply by 2/n (the 2 from the square, "
-                                   "the 1/n from the mean).")
-    if near(right * n):
-        return Feedback.hint(name, "n times too large: the mean in the MSE divides by n = 3.")
-    return Feedback.hint(name, f"{value:.4f} is not it. db2 = (2/n) * sum_i (y_hat_i - y_i); "
-                               "start from the three residuals y_hat - y.")
+    verdict = judge(value, right)
+    if verdict == RIGHT:
+        return Feedback.correct(DB2, f"right: db2 = (2/n) * sum(y_hat - y) = (2/3) * ({r.sum():g}) = {right:.4f}.")
+    if verdict == ROUGH:
+        return Feedback.hint(DB2, too_short(value, right))
+    slips = [
+        (-right, "right size, wrong sign: the residual is y_hat - y, not y - y_hat."),
+        (right / 2, "half the right value: the square brings down a factor 2."),
+        (right * n / 2, "that is the plain sum of the residuals: multiply by 2/n (the 2 from the square, "
+                        "the 1/n from the mean)."),
+        (right * n, "n times too large: the mean in the MSE divides by n = 3."),
+    ]
+    for slip, hint in slips:
+        if matches(value, slip):
+            return Feedback.hint(DB2, hint)
+    return Feedback.hint(DB2, f"{show(value)} is not it. db2 = (2/n) * sum_i (y_hat_i - y_i); "
+                              "start from the three residuals y_hat - y.")
 
 
 @lru_cache(maxsize=1)
@@ -64,20 +72,22 @@ def _is_good(outcome):
     return not diverged and final < first
 
 
+@never_raises(LR)
 def check_largest_good_lr(answer):
-    """Check the largest rate in ``LR_CANDIDATES`` that trains 1000 epochs without diverging and ends below its start."""
-    name = "Exercise 3 (largest learning rate that works)"
-    if is_blank(answer):
-        return Feedback.not_attempted(name, "`answer` with one of the learning rates in the list")
-    value = as_number(answer)
-    match = [lr for lr in LR_CANDIDATES if value is not None and np.isclose(value, lr)]
+    """Check the largest rate in ``LR_CANDIDATES`` that trains 1000 epochs without diverging and ends below its start.
+
+    The answer is one of the listed rates, typed as listed. The first check trains
+    five networks (about a second); later checks reuse the result.
+    """
+    name = LR
+    value, problem = number_answer(name, answer, "`answer` with one of the learning rates in the list")
+    if problem and problem.status != "incorrect":
+        return problem
+    match = [lr for lr in LR_CANDIDATES if value is not None and abs(value - lr) <= 1e-9]   # a choice: as listed
     if not match:
         listed = ", ".join(f"{lr:g}" for lr in LR_CANDIDATES)
-        return Feedback.hint(name, f"pick one of the listed learning rates ({listed}), got {answer!r}.")
-    try:
-        outcomes = _lr_outcomes()
-    except Exception as err:  # the check must never raise
-        return Feedback.hint(name, f"could not run the training to check: {type(err).__name__}: {err}")
+        return Feedback.hint(name, f"pick one of the listed learning rates ({listed}), got {describe(answer)}.")
+    outcomes = _lr_outcomes()
     lr = match[0]
     right = max(c for c in LR_CANDIDATES if _is_good(outcomes[c]))
     diverged, run, first, final = outcomes[lr]
@@ -104,10 +114,15 @@ def _loop_problem():
     return X, y, params
 
 
+@never_raises(LOOP)
 def check_train_loop(train_loop):
-    """Check ``train_loop(X, y, params, lr, epochs)``: the losses before each update, as ``train`` records them."""
-    name = "Exercise 4 (a training loop)"
-    code = LearnerCode(name, train_loop, "train_loop")
+    """Check ``train_loop(X, y, params, lr, epochs)``: the losses before each update, as ``train`` records them.
+
+    It is run once on a small problem (6 samples, width 3, lr 0.1, 5 epochs) with
+    copies of the data; the check waits for it to return, and the losses must
+    agree with ``cu.train`` to a relative 1e-9.
+    """
+    code = LearnerCode(LOOP, train_loop, "train_loop", copy_args=False)
     if code.problem:
         return code.problem
     X, y, params = _loop_problem()
@@ -116,24 +131,27 @@ def check_train_loop(train_loop):
     losses = code.call(X.copy(), y.copy(), given, lr, epochs)
     if code.problem:
         return code.problem
-    try:
-        losses = np.asarray(losses, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError):
-        return Feedback.hint(name, f"return the losses as a list of numbers, got {type(losses).__name__}.")
-    if any(not np.array_equal(given[k], params[k]) for k in params):
-        return Feedback.hint(name, "train_loop changed the params it was given; copy them first "
+    losses, message = real_array(losses, "train_loop")
+    if message:
+        return Feedback.hint(LOOP, message)
+    if set(given) != set(params) or any(not np.array_equal(given[k], params[k]) for k in params):
+        return Feedback.hint(LOOP, "train_loop changed the params it was given; copy them first "
                                    "(params = {k: v.copy() for k, v in params.items()}).")
+    losses = losses.reshape(-1)
     if losses.size != epochs:
-        return Feedback.hint(name, f"expected {epochs} losses for epochs={epochs} (one per epoch), got {losses.size}.")
+        return Feedback.hint(LOOP, f"expected {epochs} losses for epochs={epochs} (one per epoch), got {losses.size}.")
     right = train(X, y, params, lr=lr, epochs=epochs + 1).losses
+    if non_finite(losses):
+        return Feedback.hint(LOOP, f"your losses contain NaN or inf ({non_finite(losses)}); on this problem they "
+                                   f"stay finite, starting at {right[0]:.4f}. Look for an update that overflows.")
     if np.allclose(losses, right[:epochs], rtol=1e-9, atol=1e-12):
-        return Feedback.correct(name, "right: your losses match cu.train epoch for epoch.")
+        return Feedback.correct(LOOP, "right: your losses match cu.train epoch for epoch.")
     if np.allclose(losses, right[1:], rtol=1e-9, atol=1e-12):
-        return Feedback.hint(name, "each loss is one epoch late: record the loss before the update, not after it.")
+        return Feedback.hint(LOOP, "each loss is one epoch late: record the loss before the update, not after it.")
     if np.allclose(losses, right[0], rtol=1e-9, atol=1e-12):
-        return Feedback.hint(name, "the loss never changes: update the parameters inside the loop.")
+        return Feedback.hint(LOOP, "the loss never changes: update the parameters inside the loop.")
     if np.all(np.diff(losses) > 0):
-        return Feedback.hint(name, "the loss grows every epoch: subtract lr * gradient (you may be adding it).")
+        return Feedback.hint(LOOP, "the loss grows every epoch: subtract lr * gradient (you may be adding it).")
     shown = ", ".join(f"{v:.4f}" for v in right[:epochs])
-    return Feedback.hint(name, f"expected the losses {shown}; yours start at {losses[0]:.4f}. Record the MSE "
+    return Feedback.hint(LOOP, f"expected the losses {shown}; yours start at {show(losses[0])}. Record the MSE "
                                "before each update, then set params[k] = params[k] - lr * grads[k].")

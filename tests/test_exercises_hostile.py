@@ -1,0 +1,331 @@
+"""Hostile answers and hostile learner functions for every exercise check, and ``cu.check_gradients``.
+
+Whatever a learner hands a check (complex numbers, NaN, 1e308, a 200,000-item list, an
+object whose every method raises, a function that raises, prints, returns None, lists,
+wrong shapes, NaN, inf or complex numbers, or mutates what it is given), the check
+returns its verdict object, never raises, lets no warning escape (warnings are errors
+here, as under ``python -W error``), never calls it right, and keeps its message
+within ``MAX_MESSAGE`` characters.
+"""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+from course_utils.exercises import backprop, dataset, outputs, width
+from course_utils.exercises.feedback import MAX_MESSAGE
+
+VALUE_CHECKS = [dataset.check_noise_floor, dataset.check_doubled_noise, dataset.check_surface_minimum,
+                outputs.check_forward_by_hand, outputs.check_saturation_point, backprop.check_db2,
+                backprop.check_largest_good_lr, width.check_distinct_units, width.check_free_params]
+
+
+def _gradients_linear(fn):
+    return cu.check_gradients(fn, output="linear")
+
+
+def _gradients_sigmoid(fn):
+    return cu.check_gradients(fn, output="sigmoid")
+
+
+FUNCTION_CHECKS = [outputs.check_sigmoid_prime, backprop.check_train_loop, width.check_param_count,
+                   width.check_first_width_within, _gradients_linear, _gradients_sigmoid]
+ALL_CHECKS = VALUE_CHECKS + FUNCTION_CHECKS
+
+
+class Explodes:
+    """Every way of looking at it raises."""
+
+    def _boom(self, *args, **kwargs):
+        raise RuntimeError("boom")
+
+    __float__ = __int__ = __index__ = __len__ = __iter__ = __array__ = __repr__ = __str__ = _boom
+    __eq__ = __lt__ = __bool__ = __getitem__ = _boom
+    __hash__ = object.__hash__
+
+
+def _run():
+    X, y = cu.make_dataset(200)
+    return cu.train(X, y, cu.init_params(2), lr=0.01, epochs=3000)
+
+
+HOSTILE_VALUES = {
+    "complex": 1 + 2j,
+    "complex-real-part-right": complex(1.0011, 0.0),
+    "numpy-complex": np.complex128(-4 / 3),
+    "complex-array": np.array([-2.5 + 0j, 5.0 + 0j]),
+    "complex-list": [-2.5 + 1j, 5.0],
+    "nan": float("nan"),
+    "numpy-nan": np.float64("nan"),
+    "inf": float("inf"),
+    "minus-inf": -np.inf,
+    "1e308": 1e308,
+    "minus-1e308": -1e308,
+    "subnormal": 5e-324,
+    "list-200000": [1.0] * 200_000,
+    "array-1e6": np.zeros(1_000_000),
+    "long-text": "x" * 100_000,
+    "bytes": b"1.0011",
+    "bool": True,
+    "dict": {"answer": 1.0011},
+    "set": {1.0},
+    "explodes": Explodes(),
+    "train-result": _run(),
+    "function": lambda: 1.0011,
+    "builtin": print,
+    "object": object(),
+    "empty-list": [],
+    "nested": [[[1.0]]] * 3,
+}
+
+
+def _raise_value(*args, **kwargs):
+    raise ValueError("boom " * 200)
+
+
+def _raise_key(*args, **kwargs):
+    return {}["W1"]
+
+
+def _recurse(*args, **kwargs):
+    return _recurse(*args, **kwargs)
+
+
+def _exits(*args, **kwargs):
+    sys.exit("stop")
+
+
+def _prints(*args, **kwargs):
+    print("debugging output " * 50)
+    return None
+
+
+def _mutates(*args, **kwargs):
+    """Pop every key of every dict, fill every array with NaN, clear every list it is given."""
+    for arg in list(args) + list(kwargs.values()):
+        if isinstance(arg, dict):
+            for key in list(arg):
+                arg.pop(key)
+        elif isinstance(arg, np.ndarray) and arg.flags.writeable:
+            arg[...] = np.nan
+        elif isinstance(arg, list):
+            arg.clear()
+    return None
+
+
+def _mutates_and_returns_array(*args, **kwargs):
+    _mutates(*args, **kwargs)
+    return np.zeros(5)
+
+
+def _returns(value):
+    def fn(*args, **kwargs):
+        return value
+    fn.__name__ = f"returns_{type(value).__name__}"
+    return fn
+
+
+def _shaped_like_first(fill):
+    """Return an array shaped like the first array argument (or 5 entries) filled with ``fill``."""
+    def fn(*args, **kwargs):
+        first = next((a for a in args if isinstance(a, np.ndarray)), np.zeros(5))
+        return np.full(first.shape, fill)
+    return fn
+
+
+def _dict_of(fill):
+    def fn(*args, **kwargs):
+        return {k: np.full((2, 3) if k == "W1" else (3,) if k == "b1" else (3, 1) if k == "W2" else (1,), fill)
+                for k in ("W1", "b1", "W2", "b2")}
+    return fn
+
+
+HOSTILE_FUNCTIONS = {
+    "raises-ValueError": _raise_value,
+    "raises-KeyError": _raise_key,
+    "recursion": _recurse,
+    "calls-sys-exit": _exits,
+    "prints": _prints,
+    "returns-None": _returns(None),
+    "returns-list": _returns([1, 2, 3]),
+    "returns-ragged-list": _returns([[1], [1, 2]]),
+    "returns-text": _returns("65"),
+    "returns-dict": _returns({"W1": "x"}),
+    "returns-explodes": _returns(Explodes()),
+    "returns-generator": _returns(x for x in range(5)),
+    "returns-itself": lambda *a, **k: _recurse,
+    "returns-1e308": _returns(1e308),
+    "returns-complex": _returns(1 + 1j),
+    "returns-big-array": _returns(np.zeros(1_000_000)),
+    "wrong-shape": _returns(np.zeros((3, 3))),
+    "nan-like-input": _shaped_like_first(np.nan),
+    "inf-like-input": _shaped_like_first(np.inf),
+    "complex-like-input": _shaped_like_first(1 + 1j),
+    "dict-of-nan": _dict_of(np.nan),
+    "dict-of-inf": _dict_of(np.inf),
+    "dict-of-complex": _dict_of(1 + 1j),
+    "dict-of-lists": lambda *a, **k: {"W1": [[1, 2, 3]], "b1": [None], "W2": [], "b2": [[[]]]},
+    "mutates-input": _mutates,
+    "mutates-and-returns": _mutates_and_returns_array,
+    "no-arguments": lambda: 1,
+    "keyword-only": lambda *, z: z,
+}
+
+
+def _verdict(result):
+    """The status and text of a Feedback or a GradientReport."""
+    return result.status, str(result)
+
+
+def _assert_fair(result, placeholder=False):
+    assert isinstance(result, (cu.exercises.Feedback, cu.GradientReport)), type(result)
+    status, text = _verdict(result)
+    assert len(text) <= MAX_MESSAGE, f"{len(text)} characters: {text[:200]}"
+    assert status == ("not attempted" if placeholder else "incorrect"), text
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("name", list(HOSTILE_VALUES))
+def test_hostile_answers(check, name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = check(HOSTILE_VALUES[name])
+    _assert_fair(result)
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("name", list(HOSTILE_FUNCTIONS))
+def test_hostile_functions(check, name, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = check(HOSTILE_FUNCTIONS[name])
+    _assert_fair(result)
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("placeholder", [None, ...], ids=["None", "Ellipsis"])
+def test_placeholders_are_not_attempted(check, placeholder):
+    result = check(placeholder)
+    _assert_fair(result, placeholder=True)
+    assert "not attempted" in str(result) and str(result).startswith("[ ]")
+
+
+def test_number_of_hostile_cases():
+    # Reported in the course's notes: every check meets every hostile answer and every hostile function.
+    assert len(ALL_CHECKS) == 15
+    assert len(ALL_CHECKS) * (len(HOSTILE_VALUES) + len(HOSTILE_FUNCTIONS)) == 15 * 54
+
+
+# ----- the cases found by hand, one by one -----
+
+def _backward_popping(X, y, params, output="linear"):
+    grads = cu.backward(X, y, params, output)
+    params.pop("W1")
+    return grads
+
+
+def _backward_popping_first(X, y, params, output="linear"):
+    params.pop("W1")
+    return cu.backward(X, y, params, output)
+
+
+def _loop_popping(X, y, params, lr, epochs):
+    params.pop("b2")
+    return [1.0] * epochs
+
+
+@pytest.mark.parametrize("output", ["linear", "sigmoid"])
+def test_check_gradients_when_backward_pops_keys(output):
+    report = cu.check_gradients(_backward_popping, output=output)
+    assert not report.ok and "changed the keys" in str(report)
+    report = cu.check_gradients(_backward_popping_first, output=output)
+    assert not report.ok and "backward raised" in str(report) and "W1" in str(report)
+
+
+def test_check_train_loop_when_the_loop_pops_keys():
+    feedback = backprop.check_train_loop(_loop_popping)
+    assert feedback.status == "incorrect" and "changed the params" in feedback.message
+
+
+@pytest.mark.parametrize("fill", [np.inf, 1 + 1j, np.nan])
+@pytest.mark.parametrize("output", ["linear", "sigmoid"])
+def test_check_gradients_under_warnings_as_errors(fill, output):
+    def backward(X, y, params, output="linear"):
+        return {k: g * fill for k, g in cu.backward(X, y, params, output).items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = cu.check_gradients(backward, output=output)
+    assert not report.ok
+    assert ("complex" if isinstance(fill, complex) else "NaN or inf") in str(report)
+
+
+def test_check_train_loop_with_infinite_losses():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        passed_a_list = backprop.check_train_loop([np.inf] * 5)
+        returns_inf = backprop.check_train_loop(lambda X, y, params, lr, epochs: [np.inf] * epochs)
+        returns_complex = backprop.check_train_loop(lambda X, y, params, lr, epochs: [1 + 1j] * epochs)
+    assert passed_a_list.status == "incorrect" and "should be a function" in passed_a_list.message
+    assert returns_inf.status == "incorrect" and "NaN or inf" in returns_inf.message
+    assert returns_complex.status == "incorrect" and "complex" in returns_complex.message
+
+
+def test_complex_answers_are_refused_with_a_clear_message():
+    def right_grads(X, y, p, output="linear"):
+        return {k: g + 0j for k, g in cu.backward(X, y, p, output).items()}
+    assert "complex" in str(cu.check_gradients(right_grads)) and not cu.check_gradients(right_grads).ok
+    for answer in [np.array([-2.5 + 0j, 5.0]), (-2.5 + 0j, 5.0 + 0j)]:
+        feedback = dataset.check_surface_minimum(answer)
+        assert feedback.status == "incorrect" and "complex" in feedback.message
+    prime = outputs.check_sigmoid_prime(lambda z: (cu.sigmoid(z) * (1 - cu.sigmoid(z))).astype(complex))
+    assert prime.status == "incorrect" and "complex" in prime.message
+
+    def complex_loop(X, y, params, lr, epochs):
+        params = {k: v.copy() for k, v in params.items()}
+        losses = []
+        for _ in range(epochs):
+            losses.append(cu.mse(y, cu.forward(X, params)) + 0j)
+            grads = cu.backward(X, y, params)
+            params = {k: params[k] - lr * grads[k] for k in params}
+        return losses
+    loop = backprop.check_train_loop(complex_loop)
+    assert loop.status == "incorrect" and "complex" in loop.message
+    for check, answer in [(dataset.check_noise_floor, 1.0011 + 0j), (backprop.check_db2, np.complex128(-4 / 3)),
+                          (outputs.check_saturation_point, 4.6 + 0j)]:
+        feedback = check(answer)
+        assert feedback.status == "incorrect" and "complex" in feedback.message
+
+
+def test_long_answers_are_summarised():
+    run = HOSTILE_VALUES["train-result"]
+    assert len(str(backprop.check_largest_good_lr(run))) <= MAX_MESSAGE
+    assert len(str(dataset.check_surface_minimum(list(range(200_000))))) <= 200
+    assert "1e+308" in str(backprop.check_largest_good_lr(1e308))
+    assert "1e+308" in str(dataset.check_noise_floor(1e308))
+    feedback = width.check_param_count(lambda m: np.arange(200_000))
+    assert "shape (200000,)" in feedback.message and len(str(feedback)) <= 250
+
+
+def test_a_check_waits_for_the_learner_and_says_so():
+    for check in (outputs.check_sigmoid_prime, backprop.check_train_loop, width.check_param_count,
+                  width.check_first_width_within, cu.check_gradients):
+        assert "wait" in check.__doc__
+
+
+def test_python_warnings_as_errors_in_a_fresh_interpreter():
+    code = (
+        "import numpy as np, course_utils as cu\n"
+        "from course_utils.exercises import backprop, dataset\n"
+        "print(cu.check_gradients(lambda X, y, p, output='linear': {k: v * np.inf for k, v in p.items()}).ok)\n"
+        "print(cu.check_gradients(lambda X, y, p, output='linear': {k: v + 1j for k, v in p.items()}).ok)\n"
+        "print(backprop.check_train_loop(lambda X, y, p, lr, e: [np.inf] * e).status)\n"
+        "print(dataset.check_noise_floor(np.complex128(1.0011)).status)\n"
+    )
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False", "incorrect", "incorrect"]
+    assert done.stderr == ""
