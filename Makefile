@@ -95,7 +95,7 @@ site: $(SITE_STAMP)
 
 playground: $(PLAYGROUND_STAMP)
 	JUPYTER_PATH=$(CURDIR)/playground $(BIN)/voila playground/playground.ipynb --template=course \
-		--Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
+		--progressive_rendering=True --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
 
 clean:
 	rm -rf $(VENV) $(OLDEST) .pytest_cache build *.egg-info docs/_build docs/_generated docs/notebooks \
