@@ -21,7 +21,6 @@ import re
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,10 @@ import course_utils.widgets as explorers
 from _web import RequestLog, axe_violations, free_port, stop, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import lower_bounds  # noqa: E402  (tools/lower_bounds.py: reads pyproject.toml on Python 3.10 too)
+
 PLAYGROUND = ROOT / "playground" / "playground.ipynb"
 TEMPLATE = ROOT / "playground" / "voila" / "templates" / "course"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -48,8 +51,7 @@ def cells():
 
 
 def site_url():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return project["urls"]["Documentation"]
+    return lower_bounds.read_project()["urls"]["Documentation"]
 
 
 def test_every_explorer_is_on_the_playground():
@@ -89,7 +91,6 @@ def test_template_drops_the_cdn_stylesheets_and_names_the_controls():
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
     """Voila serving the playground on 127.0.0.1 with the course's template; yields its URL."""
-    pytest.importorskip("voila", reason="the playground needs the [playground] extra: pip install -e '.[playground]'")
     base = tmp_path_factory.mktemp("voila")
     port = free_port()
     env = dict(os.environ, JUPYTER_PATH=str(ROOT / "playground"), JUPYTER_DATA_DIR=str(base / "data"),

@@ -34,7 +34,7 @@ DOCS = ROOT / "docs"
 sys.path.insert(0, str(DOCS / "_ext"))
 sys.path.insert(0, str(DOCS))
 
-import course_site  # noqa: E402  (docs/_ext/course_site.py)
+import course_content  # noqa: E402  (docs/_ext/course_content.py)
 import vendor  # noqa: E402  (docs/vendor.py)
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -79,7 +79,7 @@ def notebook_outputs(name):
                 alts += re.findall(r'<img [^>]*alt="([^"]*)"', html)
             elif "image/png" in data:
                 figures += 1
-            explorer |= course_site.WIDGET_VIEW in data
+            explorer |= course_content.WIDGET_VIEW in data
     return figures, alts, explorer
 
 
@@ -129,9 +129,9 @@ def test_light_variant_turns_white_labels_dark_and_leaves_the_rest(tmp_path):
     before = source.read_bytes()
     import matplotlib.image as mpimg
 
-    assert course_site.light_variant(source, target) == 2
+    assert course_content.light_variant(source, target) == 2
     out = mpimg.imread(target)
-    ink = np.asarray(course_site.LIGHT_PAGE_INK) / 255
+    ink = np.asarray(course_content.LIGHT_PAGE_INK) / 255
     np.testing.assert_allclose(out[0, 0, :3], ink, atol=1 / 255)
     np.testing.assert_allclose(out[0, 1, :3], ink, atol=1 / 255)
     np.testing.assert_allclose(out[..., 3], mpimg.imread(source)[..., 3], atol=1 / 255)   # opacity kept
@@ -145,13 +145,13 @@ def test_light_variant_refuses_an_image_without_transparency(tmp_path):
     path = tmp_path / "rgb.jpg"
     plt.imsave(path, np.zeros((2, 2, 3)))
     with pytest.raises(ValueError, match="RGBA"):
-        course_site.light_variant(path, tmp_path / "out.png")
+        course_content.light_variant(path, tmp_path / "out.png")
 
 
 @pytest.mark.parametrize("png", sorted((ROOT / "assets" / "images").glob("*.png")), ids=lambda p: p.name)
 def test_every_exported_figure_has_a_light_variant_with_dark_labels(png, tmp_path):
     import matplotlib.image as mpimg
-    changed = course_site.light_variant(png, tmp_path / "light.png")
+    changed = course_content.light_variant(png, tmp_path / "light.png")
     original, light = mpimg.imread(png), mpimg.imread(tmp_path / "light.png")
     opaque_white = (original[..., :3].min(axis=2) >= 0.94) & (original[..., 3] > 0.5)
     assert opaque_white.sum() > 100, f"{png.name} has no white labels: is it still a dark-page export?"
@@ -167,7 +167,7 @@ def test_mirror_picks_up_every_numbered_notebook_and_drops_stale_ones(tmp_path):
         (source / name).write_text("{}")
     mirror.mkdir()
     (mirror / "03_gone.ipynb").write_text("{}")
-    assert course_site.mirror_notebooks(source, mirror) == ["01_a.ipynb", "05_generalisation.ipynb"]
+    assert course_content.mirror_notebooks(source, mirror) == ["01_a.ipynb", "05_generalisation.ipynb"]
     assert sorted(p.name for p in mirror.glob("*.ipynb")) == ["01_a.ipynb", "05_generalisation.ipynb"]
     assert "notebooks/0*" in (DOCS / "index.md").read_text(), "the table of contents must glob notebooks/0*"
 
@@ -179,7 +179,7 @@ def test_contents_estimate_counts_prose_code_and_exercises(tmp_path):
              {"cell_type": "code", "source": ["1"]}, {"cell_type": "code", "source": ["2"]}]
     path = tmp_path / "09_x.ipynb"
     path.write_text(json.dumps({"cells": cells}))
-    info = course_site.notebook_summary(path)
+    info = course_content.notebook_summary(path)
     # 300 + 6 words in the markdown ("09", "A", "title", "Exercise", "1", "one", ... minus the maths)
     assert info["title"] == "09 · A title"
     assert info["exercises"] == 2 and info["code_cells"] == 2
@@ -189,8 +189,8 @@ def test_contents_estimate_counts_prose_code_and_exercises(tmp_path):
 
 
 def test_binder_links_come_from_the_readme_badge():
-    assert course_site.binder_url(NOTEBOOKS[0]) == readme_badge_url()
-    assert course_site.binder_url("05_x.ipynb") == expected_binder("05_x.ipynb")
+    assert course_content.binder_url(NOTEBOOKS[0]) == readme_badge_url()
+    assert course_content.binder_url("05_x.ipynb") == expected_binder("05_x.ipynb")
 
 
 def test_licences_and_citation_are_stated():
@@ -215,7 +215,6 @@ def test_licences_and_citation_are_stated():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The site built with -W into a temporary folder, and served on 127.0.0.1: yields its base URL."""
-    pytest.importorskip("sphinx", reason="the site needs the [site] extra: pip install -e '.[site]'")
     base = tmp_path_factory.mktemp("site")
     fetched = subprocess.run([sys.executable, str(DOCS / "vendor.py")], capture_output=True, text=True)
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
