@@ -89,7 +89,7 @@ bench: $(STAMP)
 # docs/vendor.py fetches the pinned scripts the pages load (npm pack, once); -W turns every warning into an error.
 site: $(SITE_STAMP)
 	$(BIN)/python docs/vendor.py
-	$(BIN)/sphinx-build -W --keep-going -q -b html docs $(SITE_DIR)
+	$(BIN)/sphinx-build -W --keep-going -q -b html -d docs/_build/doctrees docs $(SITE_DIR)
 	@echo "The site is in $(SITE_DIR): open $(SITE_DIR)/index.html, or serve it with" \
 		"$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(SITE_DIR)"
 
