@@ -17,6 +17,7 @@ printed; a screenshot of notebook 04 goes to tests/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -73,10 +74,10 @@ def notebook_outputs(name):
     for cell in cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            html = "".join(data.get("text/html", ""))
-            if "<img" in html:
+            markup = "".join(data.get("text/html", ""))
+            if "<img" in markup:
                 figures += 1
-                alts += re.findall(r'<img [^>]*alt="([^"]*)"', html)
+                alts += [html.unescape(alt) for alt in re.findall(r'<img [^>]*alt="([^"]*)"', markup)]
             elif "image/png" in data:
                 figures += 1
             explorer |= course_content.WIDGET_VIEW in data

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import importlib
 import pkgutil
+import re
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
@@ -142,10 +143,27 @@ def note_live_explorers(app, doctree, docname):
         cell.parent.insert(cell.parent.index(cell) + 1, note)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Docstrings written as plain text
+
+
+PLAIN_BARS = re.compile(r"(?<![\\|])\|(?=[^\s|])([^|`]*?[^\s|\\])\|(?![|_])")
+
+
+def escape_plain_bars(app, what, name, obj, options, lines):
+    """Keep a norm written as ``|g|`` in a docstring as text: reST would read it as a substitution."""
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("|", "+")):   # a line of a reST table
+            continue
+        parts = re.split(r"(``.*?``|`[^`]*`)", line)
+        lines[i] = "".join(part if part.startswith("`") else PLAIN_BARS.sub(r"\\|\1\\|", part) for part in parts)
+
+
 def setup(app):
     app.connect("config-inited", lambda app, config: mirror_notebooks())
     app.connect("builder-inited", make_light_figures)
     app.connect("doctree-resolved", note_live_explorers)
+    app.connect("autodoc-process-docstring", escape_plain_bars)
     app.add_directive("course-contents", CourseContents)
     app.add_directive("course-modules", CourseModules)
     app.add_directive("course-figures", CourseFigures)
