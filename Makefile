@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # What is installed into .venv: the course and JupyterLab for `make lab`; everything the tests need for the rest.
 LAB_STAMP := $(VENV)/.installed-lab
+SITE_STAMP := $(VENV)/.installed-site
+PLAYGROUND_STAMP := $(VENV)/.installed-playground
 STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told it may (containers, Binder-like machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -15,7 +17,12 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: lab test test-oldest unit notebooks bench clean help
+# The website: built from the notebooks' stored outputs into docs/_build/html (README: The website).
+SITE_DIR := docs/_build/html
+# The playground: Voila on 127.0.0.1, with the course's template from playground/voila/templates/course.
+PLAYGROUND_PORT ?= 8866
+
+.PHONY: lab test test-oldest unit notebooks bench site playground clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab (first run installs it into .venv)"
@@ -23,6 +30,8 @@ help:
 	@echo "make test-oldest  unit and notebook tests on the oldest Python and library versions claimed"
 	@echo "make notebooks  re-execute every notebook in place to refresh its stored outputs"
 	@echo "make bench      print the training benchmark"
+	@echo "make site       build the course's website into $(SITE_DIR) (needs node/npm the first time)"
+	@echo "make playground every explorer on one page, code hidden, on http://127.0.0.1:$(PLAYGROUND_PORT)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.10 or newer is needed; none was found on PATH." >&2; exit 1; }
@@ -34,9 +43,18 @@ $(LAB_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	touch $@
 
+$(SITE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[site]"
+	touch $@
+
+$(PLAYGROUND_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[playground]"
+	touch $@
+
+# [dev] includes [site] and [playground].
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $@ $(LAB_STAMP)
+	touch $@ $(LAB_STAMP) $(SITE_STAMP) $(PLAYGROUND_STAMP)
 
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
@@ -68,5 +86,17 @@ test-oldest: $(OLDEST_STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# docs/vendor.py fetches the pinned scripts the pages load (npm pack, once); -W turns every warning into an error.
+site: $(SITE_STAMP)
+	$(BIN)/python docs/vendor.py
+	$(BIN)/sphinx-build -W --keep-going -q -b html -d docs/_build/doctrees docs $(SITE_DIR)
+	@echo "The site is in $(SITE_DIR): open $(SITE_DIR)/index.html, or serve it with" \
+		"$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(SITE_DIR)"
+
+playground: $(PLAYGROUND_STAMP)
+	JUPYTER_PATH=$(CURDIR)/playground $(BIN)/voila playground/playground.ipynb --template=course \
+		--progressive_rendering=True --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
+
 clean:
-	rm -rf $(VENV) $(OLDEST) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(OLDEST) .pytest_cache build *.egg-info docs/_build docs/_generated docs/notebooks \
+		docs/_static/vendor docs/.vendored.json

@@ -1,0 +1,106 @@
+"""Helpers shared by the website and playground tests: local servers, a request log, and axe.
+
+Both tests serve pages on 127.0.0.1 only, record every request the browser
+makes, and run axe-core (axe-playwright-python) on each page. A violation inside
+the course's own content fails; outside it (the theme's or Voila's own page
+furniture) a rule may be ignored only if it is listed with a reason.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+LOCAL_HOST = "127.0.0.1"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((LOCAL_HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url, process, log_path, timeout=60):
+    """Wait until ``url`` answers with HTTP 200; fail with the server's log if it dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (OSError, urllib.error.HTTPError):
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
+            raise RuntimeError(f"{url} did not answer; the server's log:\n{log}")
+        time.sleep(0.2)
+
+
+def stop(process):
+    """Terminate a server this test started, and wait for it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class RequestLog:
+    """Every URL a browser context asked for, and the requests that failed or came back 4xx/5xx."""
+
+    urls: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+
+    def attach(self, context):
+        context.on("request", lambda request: self.urls.append(request.url))
+        context.on("requestfailed", lambda request: self.failed.append(f"{request.url} ({request.failure})"))
+        context.on("response", lambda response: response.status >= 400
+                   and self.failed.append(f"{response.url} (HTTP {response.status})"))
+        return self
+
+    def foreign(self):
+        """The URLs whose host is not 127.0.0.1 (data: and blob: URLs stay on the page)."""
+        out = []
+        for url in self.urls:
+            parsed = urlparse(url)
+            if parsed.scheme in ("data", "blob", "about"):
+                continue
+            if parsed.hostname != LOCAL_HOST:
+                out.append(url)
+        return sorted(set(out))
+
+
+def axe_violations(page, content_selector, ignored):
+    """Run axe on ``page``; return ``(failures, ignored_seen)``.
+
+    A violation fails if any of its elements lies inside ``content_selector`` (the
+    course's own content), or if its rule is not a key of ``ignored`` (rule id ->
+    why it is the theme's or Voila's and not the course's). ``ignored_seen`` lists
+    the ignored rule ids that did occur, so a report can name them.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    failures, seen = [], set()
+    for violation in results["violations"]:
+        inside = []
+        for node in violation["nodes"]:
+            target = node["target"][0] if node["target"] else None
+            if isinstance(target, str) and page.locator(target).count():
+                if page.locator(target).first.evaluate("(el, sel) => !!el.closest(sel)", content_selector):
+                    inside.append(node)
+        if inside or violation["id"] not in ignored:
+            nodes = inside or violation["nodes"]
+            failures.append(f"{violation['id']} ({violation['impact']}): {violation['help']}; "
+                            + "; ".join(n["html"][:160] for n in nodes[:3]))
+        else:
+            seen.add(violation["id"])
+    return failures, sorted(seen)
