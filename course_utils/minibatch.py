@@ -1,0 +1,177 @@
+"""Mini-batch stochastic gradient descent for the 2-H-1 network (notebook 05).
+
+``train(..., batch_size=B, seed=s)`` comes here. The contract, which a test
+checks against a plain loop over ``backward``:
+
+* one ``rng = np.random.default_rng(seed)`` per call;
+* each epoch visits the samples in the order ``rng.permutation(n)``;
+* the batches are consecutive slices of that order, ``B`` samples each, the
+  last one shorter when ``B`` does not divide ``n``;
+* each batch takes one step ``params[k] -= lr * grads[k]`` with the gradient
+  of that batch's own mean squared error;
+* ``losses[e]`` is the MSE over the whole training set before epoch ``e``,
+  and ``val_losses[e]`` the MSE over the validation set at the same moment.
+
+The readable version of one epoch is::
+
+    order = rng.permutation(n)
+    for start in range(0, n, B):
+        rows = order[start:start + B]
+        grads = backward(X[rows], y[rows], params)
+        params = {k: params[k] - lr * grads[k] for k in params}
+
+The loop below does the same arithmetic with the tricks of ``descent.py``:
+the inputs carry a column of ones so ``b1`` rides in ``W1``, the hidden layer
+is ``sigmoid(z) = (1 + tanh(z / 2)) / 2`` with the weights stored halved,
+and ``sigmoid'(z) = (1 - t**2) / 4`` comes from ``t = tanh(z / 2)``. Each epoch
+gathers the shuffled rows once, so every batch is a contiguous slice, and one
+product ``(X_b * d).T @ [1, t, t**2]`` gives every sum the gradient needs.
+"""
+
+import numpy as np
+
+from .validation import as_X, as_y, check_positive_int
+
+
+def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
+    """Check the mini-batch arguments of ``train`` and run ``minibatch_descent`` (notebook 05).
+
+    ``X``, ``y``, ``params``, ``lr``, ``epochs`` and ``output`` come already checked by ``train``.
+
+    Parameters
+    ----------
+    batch_size : int or None
+        Samples per step, from 1 to n_samples; None means all of them (one step per epoch).
+    seed : int, numpy.random.Generator or None
+        Seed of the one ``np.random.default_rng(seed)`` that shuffles every epoch.
+    validation : tuple (X_val, y_val) or None
+        Held-out data, X_val (n_val, n_inputs) and y_val (n_val, 1), whose MSE is
+        recorded before each epoch as ``val_losses``.
+
+    Returns
+    -------
+    params, losses, val_losses, diverged
+        As in ``TrainResult``; ``val_losses`` is None without ``validation``.
+    """
+    n, D = X.shape
+    if batch_size is None:
+        batch_size = n
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of training samples ({n}), got {batch_size}")
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(f"validation must be a pair (X_val, y_val), got {type(validation).__name__}")
+        X_val = as_X(validation[0], D)
+        validation = (X_val, as_y(validation[1], X_val.shape[0]))
+    params = {k: np.asarray(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")}
+    return minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output, validation)
+
+
+def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="linear", validation=None):
+    """Mini-batch SGD on the MSE; returns ``(params, losses, val_losses, diverged)``.
+
+    ``X`` (n, D) and ``y`` (n, 1) are float64 and already checked; ``validation``
+    is None or a checked pair ``(X_val (n_val, D), y_val (n_val, 1))``.
+    ``losses`` and ``val_losses`` have shape (n_epochs_run,); ``val_losses``
+    is None without validation data. Training stops at the first training
+    loss that is not finite, with ``diverged`` True, as ``train`` does.
+    """
+    n, D = X.shape
+    H = params["W1"].shape[1]
+    rng = np.random.default_rng(seed)
+    sigmoid_out = output == "sigmoid"
+    Wh = 0.5 * np.vstack([params["W1"], params["b1"][None, :]])           # (D+1, H): x_aug @ Wh = z / 2
+    va = np.empty(H + 1)                                                   # [b2 / 2, v] with v = W2 / 2
+    v = va[1:]
+    va[0], v[:] = 0.5 * params["b2"][0], 0.5 * params["W2"][:, 0]
+    train_mse = _FullMSE(X, y, sigmoid_out)
+    val_mse = _FullMSE(*validation, sigmoid_out) if validation is not None else None
+    XaT = np.vstack([X.T, np.ones((1, n))])                                # (D+1, n)
+    XpT, XsT, yp = np.empty_like(XaT), np.empty_like(XaT), np.empty(n)     # this epoch's order; XsT = c * XpT
+    B = batch_size
+    r, XdT, G, step = np.empty(B), np.empty((D + 1, B)), np.empty((D + 1, 1 + 2 * H)), np.empty((D + 1, H))
+    G_ones, SM = G[D, :H + 1], G[:, H + 1:]
+    # Every batch is a fixed slice of the buffers, so its views are made once, not once per step. The hidden
+    # layer is stored units by samples, rows [2; 1 + t; 1 - t**2], each block contiguous for the elementwise steps.
+    hidden = {}
+    batches, scales = [], []
+    for a in range(0, n, B):
+        m = min(B, n - a)
+        if m not in hidden:
+            hidden[m] = np.empty((1 + 2 * H, m))
+            hidden[m][0] = 2.0
+        U = hidden[m]
+        batches.append((XpT[:, a:a + m], XsT[:, a:a + m], yp[a:a + m], U.T, U[:H + 1], U[1:H + 1], U[H + 1:],
+                        r[:m], r[None, :m], XdT[:, :m]))
+        scales.append((slice(a, a + m), 0.5 * lr / m))                     # lr / 4 * dL/dy_hat / r = lr / (2 m)
+    WhT = Wh.T
+    losses, val_losses = np.empty(epochs), np.empty(epochs) if validation is not None else None
+    n_run = 0
+    y0 = y[:, 0]
+    with np.errstate(all="ignore"):                                        # divergence is reported, not warned about
+        for e in range(epochs):
+            loss = train_mse(Wh, v, 2.0 * va[0])
+            if not np.isfinite(loss):
+                break
+            losses[e] = loss
+            if val_mse is not None:
+                val_losses[e] = val_mse(Wh, v, 2.0 * va[0])
+            n_run += 1
+            order = rng.permutation(n)
+            for i in range(D + 1):
+                np.take(XaT[i], order, out=XpT[i])
+            np.take(y0, order, out=yp)
+            np.multiply(XpT, scales[0][1], out=XsT)
+            if scales[-1][1] != scales[0][1]:                              # the short last batch
+                np.multiply(XpT[:, scales[-1][0]], scales[-1][1], out=XsT[:, scales[-1][0]])
+            for XbT, XsbT, yb, u, u_out, p, s, rb, r_row, xdT in batches:
+                np.matmul(WhT, XbT, out=p)                                 # z / 2, (H, m)
+                np.tanh(p, out=p)                                          # t = tanh(z / 2)
+                np.add(p, 1.0, out=p)                                      # 1 + t = 2 h
+                np.subtract(2.0, p, out=s)                                 # 1 - t
+                np.multiply(s, p, out=s)                                   # 1 - t**2 = 4 sigmoid'(z)
+                np.matmul(va, u_out, out=rb)                               # 2 * b2/2 + 2h @ W2/2 = h @ W2 + b2
+                if sigmoid_out:                                            # y_hat = sigmoid(o); r = dL/do * m / 2
+                    sig = 0.5 * (1.0 + np.tanh(0.5 * rb))
+                    np.multiply((sig - yb) * sig, 1.0 - sig, out=rb)
+                else:
+                    np.subtract(rb, yb, out=rb)                            # r = y_hat - y; dL/dy_hat = 2 r / m
+                np.multiply(XsbT, r_row, out=xdT)                          # c x r, with c = lr / (2 m)
+                np.matmul(xdT, u, out=G)                                   # c * sums of x r [2, 1 + t, 1 - t**2]
+                # W_aug takes lr (2/m) (W2/4) sum x r (1 - t**2): for Wh = W_aug / 2 that is v * G[:, 1-t**2 block].
+                np.multiply(SM, v, out=step)
+                np.subtract(Wh, step, out=Wh)
+                # W2 takes lr (2/m) sum r h and b2 takes lr (2/m) sum r: for v = W2 / 2 and b2 / 2, the row of ones.
+                np.subtract(va, G_ones, out=va)
+    new = {"W1": 2.0 * Wh[:D], "b1": 2.0 * Wh[D], "W2": 2.0 * v[:, None], "b2": 2.0 * va[:1]}
+    val_losses = val_losses[:n_run].copy() if validation is not None else None
+    return new, losses[:n_run].copy(), val_losses, n_run < epochs
+
+
+class _FullMSE:
+    """The MSE over a whole data set, in the layout of ``descent.py``: units by samples, one thread per product."""
+
+    def __init__(self, X, y, sigmoid_out):
+        n = X.shape[0]
+        self.XaT = np.vstack([X.T, np.ones((1, n))])                       # (D+1, n)
+        self.y, self.sigmoid_out = y[:, 0], sigmoid_out
+        self.t = None
+        self.o = np.empty(n)
+
+    def __call__(self, Wh, v, b2):
+        """MSE of the network with halved hidden weights ``Wh`` (D+1, H), ``v = W2 / 2`` (H,) and ``b2``."""
+        WhT = np.ascontiguousarray(Wh.T)                                   # (H, D+1)
+        if self.t is None or self.t.shape[0] != WhT.shape[0]:
+            self.t = np.empty((WhT.shape[0], self.XaT.shape[1]))
+        t, o = self.t, self.o
+        cols = max(1, 4 * 65536 // WhT.size)                               # slices OpenBLAS runs on one thread
+        for c in range(0, t.shape[1], cols):
+            np.matmul(WhT, self.XaT[:, c:c + cols], out=t[:, c:c + cols])
+        np.tanh(t, out=t)
+        np.matmul(v, t, out=o)
+        o += v.sum() + b2
+        if self.sigmoid_out:
+            np.multiply(np.add(np.tanh(np.multiply(o, 0.5, out=o), out=o), 1.0, out=o), 0.5, out=o)
+        np.subtract(o, self.y, out=o)
+        return float(o @ o) / len(o)
