@@ -67,8 +67,12 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, 
         Number of full-batch steps, 0 or more.
     output : {"linear", "sigmoid"}
     batch_size, seed, validation
-        Mini-batch training and validation losses (notebook 05): see ``minibatch.train_minibatch``.
-        With both ``batch_size`` and ``validation`` None, training is full batch as above.
+        Mini-batch SGD (notebook 05; ``minibatch.py``). With both ``batch_size`` and ``validation``
+        None, training is full batch as above. Otherwise: one ``rng = np.random.default_rng(seed)``
+        per call; each epoch visits the samples in the order ``rng.permutation(n)``, in consecutive
+        batches of ``batch_size`` (the last one shorter; None means all n); each batch takes one step
+        with its own MSE gradient; ``losses[e]`` is still the whole training set's MSE before epoch e,
+        and ``validation=(X_val, y_val)`` records ``val_losses`` the same way.
 
     Returns
     -------
