@@ -65,17 +65,20 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
         X_val = as_X(validation[0], D)
         validation = (X_val, as_y(validation[1], X_val.shape[0]))
     params = {k: np.asarray(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")}
-    return minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output, validation)
+    new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output,
+                                                        watch=[validation] if validation is not None else [])
+    return new, losses, watched[0] if validation is not None else None, diverged
 
 
-def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="linear", validation=None):
-    """Mini-batch SGD on the MSE; returns ``(params, losses, val_losses, diverged)``.
+def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="linear", watch=()):
+    """Mini-batch SGD on the MSE; returns ``(params, losses, watched, diverged)``.
 
-    ``X`` (n, D) and ``y`` (n, 1) are float64 and already checked; ``validation``
-    is None or a checked pair ``(X_val (n_val, D), y_val (n_val, 1))``.
-    ``losses`` and ``val_losses`` have shape (n_epochs_run,); ``val_losses``
-    is None without validation data. Training stops at the first training
-    loss that is not finite, with ``diverged`` True, as ``train`` does.
+    ``X`` (n, D) and ``y`` (n, 1) are float64 and already checked; ``watch`` is
+    a list of checked pairs ``(X_k (n_k, D), y_k (n_k, 1))`` whose MSE is
+    recorded before each epoch, as ``losses`` is for the training set:
+    ``watched`` is a list of arrays, one per pair, each of shape
+    (n_epochs_run,) like ``losses``. Training stops at the first training loss
+    that is not finite, with ``diverged`` True, as ``train`` does.
     """
     n, D = X.shape
     H = params["W1"].shape[1]
@@ -86,7 +89,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     v = va[1:]
     va[0], v[:] = 0.5 * params["b2"][0], 0.5 * params["W2"][:, 0]
     train_mse = _FullMSE(X, y, sigmoid_out)
-    val_mse = _FullMSE(*validation, sigmoid_out) if validation is not None else None
+    watchers = [_FullMSE(Xk, yk, sigmoid_out) for Xk, yk in watch]
     XaT = np.vstack([X.T, np.ones((1, n))])                                # (D+1, n)
     XpT, XsT, yp = np.empty_like(XaT), np.empty_like(XaT), np.empty(n)     # this epoch's order; XsT = c * XpT
     B = batch_size
@@ -106,7 +109,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                         r[:m], r[None, :m], XdT[:, :m]))
         scales.append((slice(a, a + m), 0.5 * lr / m))                     # lr / 4 * dL/dy_hat / r = lr / (2 m)
     WhT = Wh.T
-    losses, val_losses = np.empty(epochs), np.empty(epochs) if validation is not None else None
+    losses, watched = np.empty(epochs), np.empty((len(watchers), epochs))
     n_run = 0
     y0 = y[:, 0]
     with np.errstate(all="ignore"):                                        # divergence is reported, not warned about
@@ -115,8 +118,8 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
             if not np.isfinite(loss):
                 break
             losses[e] = loss
-            if val_mse is not None:
-                val_losses[e] = val_mse(Wh, v, 2.0 * va[0])
+            for k, mse_k in enumerate(watchers):
+                watched[k, e] = mse_k(Wh, v, 2.0 * va[0])
             n_run += 1
             order = rng.permutation(n)
             for i in range(D + 1):
@@ -145,8 +148,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                 # W2 takes lr (2/m) sum r h and b2 takes lr (2/m) sum r: for v = W2 / 2 and b2 / 2, the row of ones.
                 np.subtract(va, G_ones, out=va)
     new = {"W1": 2.0 * Wh[:D], "b1": 2.0 * Wh[D], "W2": 2.0 * v[:, None], "b2": 2.0 * va[:1]}
-    val_losses = val_losses[:n_run].copy() if validation is not None else None
-    return new, losses[:n_run].copy(), val_losses, n_run < epochs
+    return new, losses[:n_run].copy(), [curve[:n_run].copy() for curve in watched], n_run < epochs
 
 
 class _FullMSE:
