@@ -106,7 +106,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
             hidden[m][0] = 2.0
         U = hidden[m]
         batches.append((XpT[:, a:a + m], XsT[:, a:a + m], yp[a:a + m], U.T, U[:H + 1], U[1:H + 1], U[H + 1:],
-                        r[:m], r[None, :m], XdT[:, :m]))
+                        r[:m], r[None, :m], XdT[:, :m], (2 * H + 1) * (D + 1) * m > _ONE_THREAD))
         scales.append((slice(a, a + m), 0.5 * lr / m))                     # lr / 4 * dL/dy_hat / r = lr / (2 m)
     WhT = Wh.T
     losses, watched = np.empty(epochs), np.empty((len(watchers), epochs))
@@ -128,8 +128,9 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
             np.multiply(XpT, scales[0][1], out=XsT)
             if scales[-1][1] != scales[0][1]:                              # the short last batch
                 np.multiply(XpT[:, scales[-1][0]], scales[-1][1], out=XsT[:, scales[-1][0]])
-            for XbT, XsbT, yb, u, u_out, p, s, rb, r_row, xdT in batches:
-                np.matmul(WhT, XbT, out=p)                                 # z / 2, (H, m)
+            for XbT, XsbT, yb, u, u_out, p, s, rb, r_row, xdT, big in batches:
+                matmul = _matmul_one_thread if big else np.matmul
+                matmul(WhT, XbT, out=p)                                    # z / 2, (H, m)
                 np.tanh(p, out=p)                                          # t = tanh(z / 2)
                 np.add(p, 1.0, out=p)                                      # 1 + t = 2 h
                 np.subtract(2.0, p, out=s)                                 # 1 - t
@@ -141,7 +142,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                 else:
                     np.subtract(rb, yb, out=rb)                            # r = y_hat - y; dL/dy_hat = 2 r / m
                 np.multiply(XsbT, r_row, out=xdT)                          # c x r, with c = lr / (2 m)
-                np.matmul(xdT, u, out=G)                                   # c * sums of x r [2, 1 + t, 1 - t**2]
+                matmul(xdT, u, out=G)                                      # c * sums of x r [2, 1 + t, 1 - t**2]
                 # W_aug takes lr (2/m) (W2/4) sum x r (1 - t**2): for Wh = W_aug / 2 that is v * G[:, 1-t**2 block].
                 np.multiply(SM, v, out=step)
                 np.subtract(Wh, step, out=Wh)
@@ -149,6 +150,26 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                 np.subtract(va, G_ones, out=va)
     new = {"W1": 2.0 * Wh[:D], "b1": 2.0 * Wh[D], "W2": 2.0 * v[:, None], "b2": 2.0 * va[:1]}
     return new, losses[:n_run].copy(), [curve[:n_run].copy() for curve in watched], n_run < epochs
+
+
+# OpenBLAS spreads a product over threads above about this many multiply-adds; on a busy machine each
+# call then waits for a second thread, so big products are cut into pieces below it (as in descent.py).
+_ONE_THREAD = 4 * 65536
+
+
+def _matmul_one_thread(A, B, out):
+    """``out[:] = A @ B`` in pieces small enough for one thread: by B's columns, or summed over the inner axis."""
+    rows, inner = A.shape
+    cols = B.shape[1]
+    if cols >= inner:                                                      # (H, D+1) @ (D+1, m): split the m columns
+        step = max(1, _ONE_THREAD // (rows * inner))
+        for c in range(0, cols, step):
+            np.matmul(A, B[:, c:c + step], out=out[:, c:c + step])
+    else:                                                                  # (D+1, m) @ (m, 2H+1): add up pieces of m
+        step = max(1, _ONE_THREAD // (rows * cols))
+        np.matmul(A[:, :step], B[:step], out=out)
+        for c in range(step, inner, step):
+            out += A[:, c:c + step] @ B[c:c + step]
 
 
 class _FullMSE:
@@ -167,7 +188,7 @@ class _FullMSE:
         if self.t is None or self.t.shape[0] != WhT.shape[0]:
             self.t = np.empty((WhT.shape[0], self.XaT.shape[1]))
         t, o = self.t, self.o
-        cols = max(1, 4 * 65536 // WhT.size)                               # slices OpenBLAS runs on one thread
+        cols = max(1, _ONE_THREAD // WhT.size)                             # slices OpenBLAS runs on one thread
         for c in range(0, t.shape[1], cols):
             np.matmul(WhT, self.XaT[:, c:c + cols], out=t[:, c:c + cols])
         np.tanh(t, out=t)
