@@ -80,6 +80,35 @@ def run_message(state):
     return " ".join(parts)
 
 
+def draw_run(axes, state):
+    """Draw the three curves of ``run(...)``'s ``state`` on ``axes``; return the HTML table of its numbers."""
+    curves, floor, best = state["curves"], state["noise_floor"], state["best_epoch"]
+    shown = {}
+    for name, losses in curves.items():
+        colour, style = CURVES[name]
+        shown[name] = np.minimum(losses, 1e12)          # a diverging run runs off the top of a log axis
+        axes.plot(np.arange(len(losses)), shown[name], color=colour, linestyle=style, label=name)
+    axes.axhline(floor, color=FLOOR_COLOUR, linestyle=":", linewidth=2,
+                 label=f"noise floor of the training part {floor:.2f}")
+    if len(curves["train"]):
+        axes.axvline(best, color=STOP_COLOUR, linestyle=(0, (1, 3)), linewidth=1.5,
+                     label=f"lowest validation MSE: epoch {best}")
+        axes.plot([best], [curves["test"][best]], marker="o", color=CURVES["test"][0], linestyle="none")
+        low = min(floor, *(c.min() for c in shown.values()))
+        axes.set_ylim(low / 1.5, max(c[0] for c in shown.values()) * 2)
+    axes.set_yscale("log")
+    axes.set_xlim(0, max(state["epochs_run"], 1))
+    axes.set(xlabel="epoch", ylabel="MSE (original units, log scale)",
+             title=f"{state['n_train']} training samples, width {state['width']}, batch {state['batch_size']}")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    last = {name: f"{c[-1]:.3f}" if len(c) else "-" for name, c in curves.items()}
+    at_best = {name: f"{c[best]:.3f}" if len(c) else "-" for name, c in curves.items()}
+    return html_table(["", "train MSE", "validation MSE", "test MSE"],
+                      [["last epoch", last["train"], last["validation"], last["test"]],
+                       [f"epoch {best} (best validation)", at_best["train"], at_best["validation"], at_best["test"]],
+                       ["noise floor (training part)", f"{floor:.3f}", "", ""]])
+
+
 class GeneralisationExplorer(Explorer):
     """Train, validation and test MSE per epoch for one run, with the noise floor and the best validation epoch.
 
@@ -113,34 +142,7 @@ class GeneralisationExplorer(Explorer):
         return state, run_message(state)
 
     def draw(self, fig, axes, state):
-        curves, floor, best = state["curves"], state["noise_floor"], state["best_epoch"]
-        shown = {}
-        for name, losses in curves.items():
-            colour, style = CURVES[name]
-            finite = np.minimum(losses, 1e12)
-            axes.plot(np.arange(len(finite)), finite, color=colour, linestyle=style, label=name)
-            shown[name] = finite
-        axes.axhline(floor, color=FLOOR_COLOUR, linestyle=":", linewidth=2,
-                     label=f"noise floor of the training part {floor:.2f}")
-        if len(curves["train"]):
-            axes.axvline(best, color=STOP_COLOUR, linestyle=(0, (1, 3)), linewidth=1.5,
-                         label=f"lowest validation MSE: epoch {best}")
-            axes.plot([best], [curves["test"][best]], marker="o", color=CURVES["test"][0], linestyle="none")
-            low = min(floor, *(c.min() for c in shown.values()))
-            high = max(c[0] for c in shown.values())
-            axes.set_ylim(low / 1.5, high * 2)
-        axes.set_yscale("log")
-        axes.set_xlim(0, max(state["epochs_run"], 1))
-        axes.set(xlabel="epoch", ylabel="MSE (original units, log scale)",
-                 title=f"{state['n_train']} training samples, width {state['width']}, batch {state['batch_size']}")
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        last = {name: f"{c[-1]:.3f}" if len(c) else "-" for name, c in curves.items()}
-        at_best = {name: f"{c[best]:.3f}" if len(c) else "-" for name, c in curves.items()}
-        return html_table(["", "train MSE", "validation MSE", "test MSE"],
-                          [["last epoch", last["train"], last["validation"], last["test"]],
-                           [f"epoch {best} (best validation)", at_best["train"], at_best["validation"],
-                            at_best["test"]],
-                           ["noise floor (training part)", f"{floor:.3f}", "", ""]])
+        return draw_run(axes, state)
 
 
 def generalisation_explorer(n_samples=100, width=64, batch_size="10", lr=0.05, epochs=300, standardise=True, seed=0):
