@@ -67,6 +67,7 @@ test-oldest: $(OLDEST_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/minibatch.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST) .pytest_cache build *.egg-info

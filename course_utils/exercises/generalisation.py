@@ -52,11 +52,11 @@ def check_best_epoch(best_epoch):
         got = int(got)
         if got == right:
             continue
-        if got == right + 1:
-            return Feedback.hint(name, f"for {curve} you returned {got}; epochs count from 0, as the losses do.")
         if got == len(curve) - 1 - int(np.argmin(curve[::-1])):
             return Feedback.hint(name, f"for {curve} you returned {got}, the last of the tied lowest epochs; "
                                        f"take the first ({right}), the earlier stop.")
+        if got == right + 1:
+            return Feedback.hint(name, f"for {curve} you returned {got}; epochs count from 0, as the losses do.")
         if got == int(np.argmax(curve)):
             return Feedback.hint(name, f"for {curve} you returned {got}, the highest loss; stop at the lowest.")
         return Feedback.hint(name, f"for {curve} the lowest validation loss is at epoch {right}, you returned {got}.")
