@@ -24,9 +24,12 @@ The loop below does the same arithmetic with the tricks of ``descent.py``:
 the inputs carry a column of ones so ``b1`` rides in ``W1``, the hidden layer
 is ``sigmoid(z) = (1 + tanh(z / 2)) / 2`` with the weights stored halved,
 and ``sigmoid'(z) = (1 - t**2) / 4`` comes from ``t = tanh(z / 2)``. Each epoch
-gathers the shuffled rows once, so every batch is a contiguous slice, and one
-product ``(X_b * d).T @ [1, t, t**2]`` gives every sum the gradient needs.
+gathers the shuffled samples once, so every batch is a contiguous slice, and one
+product of the batch's ``x * r`` with the rows ``[2, 1 + t, 1 - t**2]`` gives
+every sum the gradient needs (``r = y_hat - y``, ``1 + t = 2 h``).
 """
+
+import numbers
 
 import numpy as np
 
@@ -59,6 +62,9 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
     batch_size = check_positive_int(batch_size, "batch_size")
     if batch_size > n:
         raise ValueError(f"batch_size must be at most the number of training samples ({n}), got {batch_size}")
+    if not (seed is None or isinstance(seed, np.random.Generator)
+            or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0)):
+        raise TypeError(f"seed must be None, a whole number >= 0 or a numpy Generator, got {seed!r}")
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise TypeError(f"validation must be a pair (X_val, y_val), got {type(validation).__name__}")

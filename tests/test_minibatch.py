@@ -196,3 +196,10 @@ def test_big_batches_cut_into_one_thread_pieces_still_match():
     start = cu.init_params(16, "random", seed=5)
     losses, _, params = plain_sgd(X, y, start, 0.1, 3, 3000, seed=2)
     assert_same_run(cu.train(X, y, start, lr=0.1, epochs=3, batch_size=3000, seed=2), losses, params)
+
+
+@pytest.mark.parametrize("seed", ["0", 1.5, -1, True])
+def test_bad_seeds_get_a_clear_error(data, seed):
+    X, y = data
+    with pytest.raises(TypeError, match="seed must be None, a whole number >= 0 or a numpy Generator"):
+        cu.train(X, y, cu.init_params(3), epochs=1, batch_size=10, seed=seed)
