@@ -133,7 +133,7 @@ class GeneralisationExplorer(Explorer):
                                         continuous_update=False, style=_STYLE),
             "standardise": widgets.ToggleButtons(options=[("standardised", True), ("raw", False)],
                                                  value=standardise, description="data",
-                                                 style={**_STYLE, "button_width": "100px"}),
+                                                 style={**_STYLE, "button_width": "125px"}),
         }
         super().__init__("Generalisation: move a control and let go to retrain", controls)
 
