@@ -8,6 +8,7 @@ validation MSE is lowest: where early stopping would stop.
 """
 
 from functools import lru_cache
+from html import escape
 
 import ipywidgets as widgets
 import numpy as np
@@ -17,7 +18,7 @@ from ..minibatch import minibatch_descent
 from ..network import init_params
 from ..scaling import StandardScaler
 from ..split import train_test_split
-from ._base import Explorer, html_table
+from ._base import Explorer
 
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
 WIDTHS = (2, 4, 8, 16, 32, 64)
@@ -78,6 +79,15 @@ def run_message(state):
         parts.append(f"Training diverged after {len(state['curves']['train'])} epochs: a learning rate of "
                      f"{state['lr']:.3g} overshoots.{hint}")
     return " ".join(parts)
+
+
+def html_table(header, rows):
+    """A small HTML table of already formatted cells, the first column left-aligned as row names."""
+    cell = "<td style='padding:0 12px;text-align:{}'>{}</td>"
+    head = "".join(f"<th style='padding:0 12px'>{escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(cell.format("left" if i == 0 else "right", escape(str(c)))
+                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def draw_run(axes, state):
