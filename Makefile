@@ -85,6 +85,7 @@ test-oldest: $(OLDEST_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/minibatch.py
 
 # docs/vendor.py fetches the pinned scripts the pages load (npm pack, once); -W turns every warning into an error.
 site: $(SITE_STAMP)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .descent import descend
+from .minibatch import train_minibatch
 from .network import INITS, init_params
 from .validation import (as_X, as_y, check_choice, check_non_negative_int, check_output, check_params,
                          check_positive_float, check_positive_int)
@@ -28,11 +29,14 @@ class TrainResult:
         MSE before each epoch's update, as the original notebook records it.
     diverged : bool
         True if training stopped early at a loss that was not finite.
+    val_losses : ndarray, shape (n_epochs_run,), or None
+        Validation MSE before each epoch, when ``train`` was given ``validation`` (notebook 05).
     """
 
     params: dict
     losses: np.ndarray
     diverged: bool
+    val_losses: np.ndarray = None
 
     @property
     def final_loss(self):
@@ -48,7 +52,7 @@ def _check_training_args(X, y, params, lr, epochs, output):
     return X, y, check_positive_float(lr, "lr"), check_non_negative_int(epochs, "epochs")
 
 
-def train(X, y, params, lr=0.01, epochs=1000, output="linear"):
+def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, seed=None, validation=None):
     """Train with full-batch gradient descent on the MSE (notebook 03).
 
     Parameters
@@ -62,6 +66,13 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear"):
     epochs : int
         Number of full-batch steps, 0 or more.
     output : {"linear", "sigmoid"}
+    batch_size, seed, validation
+        Mini-batch SGD (notebook 05; ``minibatch.py``). With both ``batch_size`` and ``validation``
+        None, training is full batch as above. Otherwise: one ``rng = np.random.default_rng(seed)``
+        per call; each epoch visits the samples in the order ``rng.permutation(n)``, in consecutive
+        batches of ``batch_size`` (the last one shorter; None means all n); each batch takes one step
+        with its own MSE gradient; ``losses[e]`` is still the whole training set's MSE before epoch e,
+        and ``validation=(X_val, y_val)`` records ``val_losses`` the same way.
 
     Returns
     -------
@@ -70,6 +81,9 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear"):
         then True and ``losses`` holds the finite losses before it.
     """
     X, y, lr, epochs = _check_training_args(X, y, params, lr, epochs, output)
+    if batch_size is not None or validation is not None:
+        new, losses, val_losses, diverged = train_minibatch(X, y, params, lr, epochs, output, batch_size, seed, validation)
+        return TrainResult(params=new, losses=losses, diverged=diverged, val_losses=val_losses)
     W1, b1, W2, b2 = (np.asarray(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2"))
     net = np.zeros(W1.shape[1], dtype=int)                   # one network: every unit is in network 0
     W1, b1, w2, b2, losses, n_run = descend(X, y, W1, b1, W2[:, 0], b2, net, lr, epochs, output)

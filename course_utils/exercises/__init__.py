@@ -11,5 +11,6 @@ policy stated in ``feedback.py``.
 from .feedback import Feedback, is_blank
 from . import dataset, outputs  # notebooks 01 and 02
 from . import backprop, width  # notebooks 03 and 04
+from . import generalisation  # notebook 05
 
-__all__ = ["Feedback", "is_blank", "dataset", "outputs", "backprop", "width"]
+__all__ = ["Feedback", "is_blank", "dataset", "outputs", "backprop", "width", "generalisation"]

@@ -1,0 +1,98 @@
+"""Notebook 05's explorer driven from the kernel side, and its exercise checks against right and wrong answers."""
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+from course_utils.widgets.generalisation import (MAX_STEPS, GeneralisationExplorer, generalisation_explorer, run,
+                                                 three_way_split)
+
+ex = cu.exercises.generalisation
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
+
+
+def test_explorer_draws_its_start(explorer):
+    assert isinstance(explorer, GeneralisationExplorer)
+    assert explorer.error is None and explorer.message == ""
+    assert bytes(explorer.image.value[:4]) == b"\x89PNG"
+    assert "<table>" in explorer.numbers.value and "best validation" in explorer.numbers.value
+    assert repr(explorer) == "GeneralisationExplorer()"
+    state = explorer.state
+    assert set(state["curves"]) == {"train", "validation", "test"}
+    assert all(len(c) == 40 for c in state["curves"].values())
+    assert state["best_epoch"] == int(np.argmin(state["curves"]["validation"]))
+
+
+def test_three_way_split_is_60_20_20_and_the_floor_is_the_training_parts(explorer):
+    (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = three_way_split(100, 0)
+    assert (len(X_tr), len(X_va), len(X_te)) == (60, 20, 20)
+    f = cu.target_function(X_tr[:, 0], X_tr[:, 1]).reshape(-1, 1)
+    assert explorer.state["noise_floor"] == pytest.approx(float(np.mean((y_tr - f) ** 2)))
+
+
+def test_curves_are_the_train_runs_in_original_units(explorer):
+    # The training curve must be cu.train's, on the standardised training part, times s_y**2.
+    (X_tr, y_tr), (X_va, y_va), _ = three_way_split(100, 0)
+    xs, ys = cu.StandardScaler().fit(X_tr), cu.StandardScaler().fit(y_tr)
+    result = cu.train(xs.transform(X_tr), ys.transform(y_tr), cu.init_params(8, "random", seed=0), lr=0.05,
+                      epochs=40, batch_size=32, seed=0, validation=(xs.transform(X_va), ys.transform(y_va)))
+    unit = float(ys.scale_[0]) ** 2
+    np.testing.assert_allclose(explorer.state["curves"]["train"], result.losses * unit, rtol=1e-12)
+    np.testing.assert_allclose(explorer.state["curves"]["validation"], result.val_losses * unit, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, value", [("width", 2), ("batch_size", "full"), ("n_samples", 300),
+                                         ("lr", 0.1), ("epochs", 60), ("standardise", False)])
+def test_every_control_redraws(name, value):
+    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
+    before = bytes(e.image.value)
+    e.controls[name].value = value
+    assert e.error is None, e.message
+    assert bytes(e.image.value) != before
+
+
+def test_raw_data_at_a_large_rate_diverges_with_a_message():
+    e = generalisation_explorer(n_samples=100, width=8, batch_size="10", lr=1.0, epochs=50, standardise=False)
+    assert e.error is None and e.state["diverged"]
+    assert "diverged" in e.message and "Standardising" in e.message
+
+
+def test_too_many_steps_are_cut_with_a_message():
+    state = run(10_000, 2, "1", 0.01, 20, True)
+    assert state["epochs_run"] == MAX_STEPS // 6000 < 20
+    e = generalisation_explorer(n_samples=100, width=2, batch_size="1", lr=0.01, epochs=2000)
+    assert "Only" in e.message and len(e.state["curves"]["train"]) == MAX_STEPS // 60
+
+
+@pytest.mark.parametrize("answer, status", [(None, "not attempted"), (4.5, "correct"), ("4.5", "incorrect"),
+                                            (2.5, "incorrect"), (0.5, "incorrect"), (4.0, "incorrect"),
+                                            (5.0, "incorrect"), (np.float64(4.5), "correct")])
+def test_expected_test_mse_check(answer, status):
+    feedback = ex.check_expected_test_mse(answer)
+    assert feedback.status == status
+    if answer == 2.5:
+        assert "variance" in feedback.message
+
+
+def test_best_epoch_check_accepts_argmin_and_names_slips():
+    assert ex.check_best_epoch(lambda v: int(np.argmin(v))).ok
+    assert ex.check_best_epoch(lambda v: np.argmin(v)).ok                     # numpy's own integer
+    assert "index" in ex.check_best_epoch(lambda v: float(np.min(v))).message
+    assert "count from 0" in ex.check_best_epoch(lambda v: int(np.argmin(v)) + 1).message
+    assert "first" in ex.check_best_epoch(lambda v: len(v) - 1 - int(np.argmin(v[::-1]))).message
+    assert ex.check_best_epoch(lambda v: 1 / 0).status == "incorrect"
+    assert ex.check_best_epoch(None).status == "not attempted"
+
+
+def test_epoch_batches_check_accepts_slices_and_names_slips():
+    assert ex.check_epoch_batches(lambda o, b: [o[a:a + b] for a in range(0, len(o), b)]).ok
+    assert ex.check_epoch_batches(lambda o, b: [list(o[a:a + b]) for a in range(0, len(o), b)]).ok
+    assert "missing" in ex.check_epoch_batches(lambda o, b: [o[a:a + b] for a in range(0, len(o) - b + 1, b)]).message
+    assert "order" in ex.check_epoch_batches(lambda o, b: [np.sort(o)[a:a + b] for a in range(0, len(o), b)]).message
+    assert not ex.check_epoch_batches(lambda o, b: np.array_split(o, b)).ok
+    assert ex.check_epoch_batches(lambda o, b: []).status == "incorrect"
+    assert ex.check_epoch_batches(lambda o, b: 7).status == "incorrect"

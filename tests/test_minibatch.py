@@ -1,0 +1,205 @@
+"""cu.train with batch_size, seed and validation: the mini-batch contract against a plain loop over cu.backward."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+
+
+@pytest.fixture(scope="module")
+def data():
+    """300 samples, standardised by hand, so plain SGD at these learning rates is stable (not chaotic)."""
+    X, y = cu.make_dataset(n_samples=300, seed=11)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = (y - y.mean()) / y.std()
+    return X, y
+
+
+def plain_sgd(X, y, params, lr, epochs, batch_size, seed, output="linear", validation=None):
+    """The contract, written out: one rng, a permutation per epoch, consecutive slices, one backward per slice."""
+    rng = np.random.default_rng(seed)
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    n = len(X)
+    losses, val_losses = [], []
+    for _ in range(epochs):
+        losses.append(cu.mse(y, cu.forward(X, params, output)))
+        if validation is not None:
+            val_losses.append(cu.mse(validation[1], cu.forward(validation[0], params, output)))
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            rows = order[start:start + batch_size]
+            grads = cu.backward(X[rows], y[rows], params, output)
+            params = {k: params[k] - lr * grads[k] for k in params}
+    return np.array(losses), np.array(val_losses), params
+
+
+def assert_same_run(result, losses, params, val_losses=None):
+    np.testing.assert_allclose(result.losses, losses, rtol=1e-9, atol=0)
+    for key in params:
+        np.testing.assert_allclose(result.params[key], params[key], rtol=1e-9, atol=1e-12)
+        assert result.params[key].shape == params[key].shape
+    if val_losses is not None:
+        np.testing.assert_allclose(result.val_losses, val_losses, rtol=1e-9, atol=0)
+
+
+# 300 = 9 * 32 + 12 and 300 = 42 * 7 + 6: the last batch is short; 1 and 300 are the two extremes.
+@pytest.mark.parametrize("batch_size", [1, 7, 32, 300])
+@pytest.mark.parametrize("output", ["linear", "sigmoid"])
+def test_minibatch_matches_the_plain_loop(data, batch_size, output):
+    X, y = data
+    start = cu.init_params(6, "random", seed=2)
+    losses, _, params = plain_sgd(X, y, start, 0.05, 6, batch_size, seed=4, output=output)
+    result = cu.train(X, y, start, lr=0.05, epochs=6, output=output, batch_size=batch_size, seed=4)
+    assert_same_run(result, losses, params)
+    assert not result.diverged and result.val_losses is None
+
+
+def test_ones_start_on_raw_data_matches_too():
+    X, y = cu.make_dataset(n_samples=500, seed=5)
+    start = cu.init_params(16, "ones")
+    losses, _, params = plain_sgd(X, y, start, 0.001, 4, 64, seed=0)
+    assert_same_run(cu.train(X, y, start, lr=0.001, epochs=4, batch_size=64, seed=0), losses, params)
+
+
+def test_validation_losses_follow_the_same_contract(data):
+    X, y = data
+    X_train, X_val, y_train, y_val = cu.train_test_split(X, y, test_size=0.25, random_state=0)
+    start = cu.init_params(4, "random", seed=1)
+    losses, val_losses, params = plain_sgd(X_train, y_train, start, 0.1, 8, 16, seed=3, validation=(X_val, y_val))
+    result = cu.train(X_train, y_train, start, lr=0.1, epochs=8, batch_size=16, seed=3, validation=(X_val, y_val))
+    assert_same_run(result, losses, params, val_losses)
+    assert result.val_losses.shape == result.losses.shape == (8,)
+
+
+def test_validation_alone_is_full_batch_gradient_descent(data):
+    X, y = data
+    start = cu.init_params(5, "random", seed=0)
+    full = cu.train(X, y, start, lr=0.1, epochs=20)
+    with_val = cu.train(X, y, start, lr=0.1, epochs=20, validation=(X[:50], y[:50]))
+    # The same full-batch steps, summed in a shuffled order: equal up to rounding.
+    np.testing.assert_allclose(with_val.losses, full.losses, rtol=1e-9)
+    assert full.val_losses is None
+    # Validation data equal to the training data records the training curve.
+    same = cu.train(X, y, start, lr=0.1, epochs=20, validation=(X, y))
+    np.testing.assert_allclose(same.val_losses, same.losses, rtol=1e-12)
+
+
+def test_none_keeps_the_full_batch_path_bit_for_bit(data):
+    X, y = data
+    start = cu.init_params(5, "random", seed=0)
+    a = cu.train(X, y, start, lr=0.1, epochs=30)
+    b = cu.train(X, y, start, lr=0.1, epochs=30, batch_size=None, seed=123, validation=None)
+    assert np.array_equal(a.losses, b.losses)
+    assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+
+
+def test_same_seed_same_run_and_a_shorter_run_is_a_prefix(data):
+    X, y = data
+    start = cu.init_params(4, "random", seed=0)
+    long = cu.train(X, y, start, lr=0.1, epochs=10, batch_size=32, seed=9)
+    again = cu.train(X, y, start, lr=0.1, epochs=10, batch_size=32, seed=9)
+    short = cu.train(X, y, start, lr=0.1, epochs=4, batch_size=32, seed=9)
+    other = cu.train(X, y, start, lr=0.1, epochs=10, batch_size=32, seed=10)
+    assert np.array_equal(long.losses, again.losses)
+    # Epoch 4 of the long run starts from exactly the parameters the short run ends with.
+    assert np.array_equal(long.losses[:4], short.losses)
+    assert cu.mse(y, cu.forward(X, short.params)) == pytest.approx(long.losses[4], rel=1e-12)
+    assert not np.array_equal(long.losses[1:], other.losses[1:])
+
+
+def test_a_generator_seed_is_used_as_is(data):
+    X, y = data
+    start = cu.init_params(3, "random", seed=0)
+    losses, _, params = plain_sgd(X, y, start, 0.05, 3, 50, seed=np.random.default_rng(77))
+    assert_same_run(cu.train(X, y, start, lr=0.05, epochs=3, batch_size=50, seed=np.random.default_rng(77)),
+                    losses, params)
+
+
+def test_numpy_global_state_is_untouched(data):
+    X, y = data
+    np.random.seed(0)
+    before = np.random.get_state()[1].copy()
+    cu.train(X, y, cu.init_params(3, "random", seed=0), lr=0.05, epochs=3, batch_size=10)
+    assert np.array_equal(np.random.get_state()[1], before)
+
+
+def test_params_passed_in_are_not_changed(data):
+    X, y = data
+    start = cu.init_params(3, "random", seed=0)
+    copy = {k: v.copy() for k, v in start.items()}
+    cu.train(X, y, start, lr=0.05, epochs=3, batch_size=10, seed=0)
+    assert all(np.array_equal(start[k], copy[k]) for k in start)
+
+
+def test_divergence_is_reported_without_warnings():
+    X, y = cu.make_dataset(n_samples=400, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = cu.train(X, y, cu.init_params(8, "ones"), lr=5.0, epochs=50, batch_size=16, seed=0,
+                          validation=(X[:20], y[:20]))
+    assert result.diverged
+    assert 0 < len(result.losses) < 50 and np.isfinite(result.losses).all()
+    assert len(result.val_losses) == len(result.losses)
+
+
+def test_zero_epochs_records_nothing(data):
+    X, y = data
+    start = cu.init_params(3, "random", seed=0)
+    result = cu.train(X, y, start, lr=0.05, epochs=0, batch_size=10, seed=0, validation=(X, y))
+    assert result.losses.shape == (0,) and result.val_losses.shape == (0,) and not result.diverged
+    assert all(np.array_equal(result.params[k], start[k]) for k in start)
+
+
+@pytest.mark.parametrize("batch_size, error, words", [
+    (0, ValueError, "batch_size must be at least 1"),
+    (-3, ValueError, "batch_size must be at least 1"),
+    (2.5, TypeError, "batch_size must be a whole number"),
+    (32.0, TypeError, "batch_size must be a whole number"),
+    ("32", TypeError, "batch_size must be a whole number"),
+    (True, TypeError, "batch_size must be a whole number"),
+    (301, ValueError, r"at most the number of training samples \(300\), got 301"),
+])
+def test_bad_batch_sizes_get_a_clear_error(data, batch_size, error, words):
+    X, y = data
+    with pytest.raises(error, match=words):
+        cu.train(X, y, cu.init_params(3), batch_size=batch_size, epochs=1)
+
+
+def test_numpy_whole_numbers_are_accepted(data):
+    X, y = data
+    result = cu.train(X, y, cu.init_params(3, "random", seed=0), lr=0.05, epochs=2, batch_size=np.int64(30), seed=0)
+    assert len(result.losses) == 2
+
+
+@pytest.mark.parametrize("validation, error, words", [
+    ("X_val", TypeError, r"validation must be a pair \(X_val, y_val\)"),
+    ((np.zeros((5, 2)),), TypeError, r"validation must be a pair"),
+    ((np.zeros((5, 3)), np.zeros(5)), ValueError, "X must have 2 columns"),
+    ((np.zeros((5, 2)), np.zeros(4)), ValueError, r"one target per row of X \(5\), got 4"),
+    ((np.full((5, 2), np.nan), np.zeros(5)), ValueError, "finite"),
+])
+def test_bad_validation_data_gets_a_clear_error(data, validation, error, words):
+    X, y = data
+    with pytest.raises(error, match=words):
+        cu.train(X, y, cu.init_params(3), epochs=1, validation=validation)
+
+
+def test_big_batches_cut_into_one_thread_pieces_still_match():
+    # 33 * 3 * 3000 multiply-adds per product is above the one-thread limit, so the products are cut up.
+    from course_utils import minibatch
+    X, y = cu.make_dataset(n_samples=4000, seed=8)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = (y - y.mean()) / y.std()
+    assert (2 * 16 + 1) * 3 * 3000 > minibatch._ONE_THREAD
+    start = cu.init_params(16, "random", seed=5)
+    losses, _, params = plain_sgd(X, y, start, 0.1, 3, 3000, seed=2)
+    assert_same_run(cu.train(X, y, start, lr=0.1, epochs=3, batch_size=3000, seed=2), losses, params)
+
+
+@pytest.mark.parametrize("seed", ["0", 1.5, -1, True])
+def test_bad_seeds_get_a_clear_error(data, seed):
+    X, y = data
+    with pytest.raises(TypeError, match="seed must be None, a whole number >= 0 or a numpy Generator"):
+        cu.train(X, y, cu.init_params(3), epochs=1, batch_size=10, seed=seed)
