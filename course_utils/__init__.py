@@ -12,14 +12,14 @@ from .data import describe, make_dataset, noise_floor, target_function
 from .gradcheck import GradientReport, check_gradients, numerical_gradient, relative_error
 from .network import backward, forward, forward_cache, init_params, mse
 from .plotting import save_figure, show_figure
-from .training import TrainResult, train, width_sweep
+from .training import TrainResult, train, train_many, width_sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
     "make_dataset", "target_function", "noise_floor", "describe",
     "sigmoid", "init_params", "forward", "forward_cache", "mse", "backward",
-    "train", "TrainResult", "width_sweep",
+    "train", "train_many", "TrainResult", "width_sweep",
     "numerical_gradient", "check_gradients", "GradientReport", "relative_error",
     "save_figure", "show_figure", "plotting", "exercises",
 ]
