@@ -115,9 +115,9 @@ def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
 
 
 def _not_finite_at_start(k, count):
-    which = f"starts[{k}]" if count > 1 else "params"
-    return (f"the loss at the start is not finite for {which}: the data or the weights are so large that "
-            f"the squared error overflows float64 (about 1.8e308) before the first step; scale them down")
+    which = f" of starts[{k}]" if count > 1 else ""
+    return (f"the loss at the start{which} is not finite: the data or the weights are so large that the "
+            f"squared error overflows float64 (above about 1.8e308) before the first step; scale them down")
 
 
 def width_sweep(X, y, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, seed=None, output="linear"):
