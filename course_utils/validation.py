@@ -119,7 +119,10 @@ def as_real_array(value, name):
     """Return ``value`` as a new float64 array, or raise if it is not made of real numbers."""
     if value is None or isinstance(value, (str, bytes, dict)):
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as err:                  # ragged nested lists, for one
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must hold real numbers, got complex values (dtype {arr.dtype})")
     if arr.dtype == object or arr.dtype.kind in "USVMm":
