@@ -39,17 +39,17 @@ def init_params(n_hidden, init="ones", seed=None, n_inputs=2):
     dict
         ``W1`` (n_inputs, m), ``b1`` (m,), ``W2`` (m, 1), ``b2`` (1,), all float64.
     """
-    H = check_positive_int(n_hidden, "n_hidden")
+    m = check_positive_int(n_hidden, "n_hidden")
     n_inputs = check_positive_int(n_inputs, "n_inputs")
     check_choice(init, "init", INITS)
-    check_memory(8 * ((n_inputs + 2) * H + 1), f"init_params({H}) (its weights)")
+    check_memory(8 * ((n_inputs + 2) * m + 1), f"init_params({m}) (its weights)")
     if init == "ones":
-        W1, W2 = np.ones((n_inputs, H)), np.ones((H, 1))
+        W1, W2 = np.ones((n_inputs, m)), np.ones((m, 1))
     else:
         rng = np.random.default_rng(seed)
-        W1 = rng.normal(0.0, 1.0 / np.sqrt(n_inputs), size=(n_inputs, H))
-        W2 = rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, 1))
-    return {"W1": W1, "b1": np.zeros(H), "W2": W2, "b2": np.zeros(1)}
+        W1 = rng.normal(0.0, 1.0 / np.sqrt(n_inputs), size=(n_inputs, m))
+        W2 = rng.normal(0.0, 1.0 / np.sqrt(m), size=(m, 1))
+    return {"W1": W1, "b1": np.zeros(m), "W2": W2, "b2": np.zeros(1)}
 
 
 def forward_cache(X, params, output="linear"):
@@ -75,10 +75,11 @@ def forward_cache(X, params, output="linear"):
 
 
 def forward(X, params, output="linear"):
-    """Predict ``y_hat`` (n_samples, 1) for ``X`` (n_samples, n_inputs).
+    """Predict ``y_hat`` (n, 1) for ``X`` (n, 2).
 
-    ``output`` is ``"linear"`` (the prediction is ``h @ W2 + b2``) or
-    ``"sigmoid"`` (that sum squashed into (0, 1), as the original first tried).
+    ``output`` is ``"linear"`` (the prediction is ``Z2 = H @ W2 + b2``) or
+    ``"sigmoid"`` (``sigmoid(Z2)``, squashed into (0, 1), as the original first tried).
+    A prediction that overflows float64 is refused with a ValueError.
 
     Examples
     --------

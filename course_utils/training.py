@@ -1,9 +1,11 @@
-"""Training the 2-H-1 network: ``train`` for one network, ``width_sweep`` for several widths at once (notebooks 03, 04).
+"""Training the 2-m-1 network: ``train`` for one network, ``train_many`` and ``width_sweep`` for several (notebooks 03, 04).
 
-Both check their input here and hand the arithmetic to ``descent.py``, which
-explains how it is made fast. The readable version of one step is ``backward``
-followed by ``params[k] -= lr * grads[k]``; notebook 03 writes it out by hand,
-and a test checks that ``train`` records the same losses to 1e-9.
+All three check their input here and hand the arithmetic to ``descent.py``,
+which explains how it is made fast. The readable version of one step is
+``backward`` followed by ``params[k] -= lr * grads[k]``; notebook 03 writes it
+out by hand, and a test checks that ``train`` records the same losses to 1e-9.
+``train`` is ``train_many`` with one start, so a network trained beside others
+gets bit for bit the numbers it gets alone, at any learning rate.
 """
 
 from dataclasses import dataclass
