@@ -144,9 +144,11 @@ def check_memory(nbytes, what):
 def check_training_memory(n_samples, widths, epochs):
     """Raise unless training networks of these ``widths`` on ``n_samples`` fits in ``MEMORY_LIMIT``.
 
-    Counted: two (m, n_samples) float64 work arrays for each of the two widest
-    networks that may run at once, and every loss of every network if all
-    ``epochs`` run (losses are stored as they come, never ahead of time).
+    Counted: the (2m + 5, n_samples) float64 work arrays of the two widest
+    networks, which may run at once, and every loss of every network, three
+    times over (as run, joined, returned), if all ``epochs`` run. Losses are
+    stored as the epochs run, never ahead of time.
     """
     busiest = sum(sorted(widths)[-2:])
-    check_memory(8 * (2 * busiest * n_samples + len(widths) * epochs + 4 * n_samples), "this training run")
+    work = (2 * busiest + 10) * n_samples
+    check_memory(8 * (work + 3 * len(widths) * epochs), "this training run")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import course_utils as cu  # noqa: E402
 
-EXAMPLES = 150
+EXAMPLES = 120
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
