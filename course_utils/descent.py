@@ -59,17 +59,16 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
     V = np.empty((G, D + 1, n))                             # x_i * d and d, one row each
     R = np.empty((G, 2 * m, D + 1))                         # U @ V.T: sums over samples, per unit
     rows = max(1, BLAS_SLICE // ((D + 1) * n))              # rows of U per single-threaded product
-    final = [Wt, w2, b2]                                    # replaced by copies once a network stops
-    final = [a.copy() for a in final]
+    final = [Wt.copy(), w2.copy(), b2.copy()]               # each network's parameters where it stopped
     blocks, n_run = [], np.zeros(G, dtype=int)
     alive = np.ones(G, dtype=bool)
     cols = max(1, BLAS_SLICE // (m * (D + 1)))              # columns per single-threaded product
+    o_cols = max(1, BLAS_SLICE // m)
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
         for e in range(epochs):
             for c in range(0, n, cols):                      # t = tanh(Z1.T / 2), (G, m, n)
                 np.matmul(Wt, XaT[:, c:c + cols], out=t[:, :, c:c + cols])
             np.tanh(t, out=t)                                # hidden H = (1 + t) / 2
-            o_cols = max(1, BLAS_SLICE // m)
             for c in range(0, n, o_cols):                    # H @ W2 = 0.5 * W2 . t + 0.5 * sum(W2)
                 np.matmul(0.5 * w2[:, None, :], t[:, :, c:c + o_cols], out=o[:, :, c:c + o_cols])
             o += (0.5 * np.vecdot(w2, ones_m) + b2)[:, None, None]
