@@ -16,14 +16,14 @@ from .network import backward, forward, forward_cache, init_params, mse
 from .plotting import save_figure, show_figure
 from .scaling import StandardScaler
 from .split import train_test_split
-from .training import TrainResult, train, width_sweep
+from .training import TrainResult, train, train_many, width_sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
     "make_dataset", "target_function", "noise_floor", "describe",
     "sigmoid", "init_params", "forward", "forward_cache", "mse", "backward",
-    "train", "TrainResult", "width_sweep", "train_test_split",
+    "train", "train_many", "TrainResult", "width_sweep", "train_test_split",
     "numerical_gradient", "check_gradients", "GradientReport", "relative_error",
     "StandardScaler", "sharpness", "hessian",
     "save_figure", "show_figure", "plotting", "exercises",

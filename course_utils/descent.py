@@ -1,136 +1,146 @@
-"""The engine behind ``train`` and ``width_sweep``: full-batch gradient descent, fast (notebooks 03, 04).
+"""The engine behind ``train``, ``train_many`` and ``width_sweep``: full-batch gradient descent, fast (notebooks 03, 04).
 
 The readable, step-by-step version of one training step is ``backward`` from
 ``network.py`` followed by ``params[k] -= lr * grads[k]``; notebook 03 writes it
-out by hand and a test checks that ``train`` gives the same losses. ``train``
-does the same arithmetic in float64, rearranged so that each epoch makes as
-few passes as it can over the big hidden-layer array:
+out by hand and a test checks that ``train`` gives the same losses. The engine
+does the same arithmetic in float64, rearranged for speed:
 
-* **Units by samples.** The hidden layer is stored as ``(H, n_samples)``, so
-  every row is one unit over all samples, contiguous in memory: sums over
-  samples run along rows, and there is no strided ``axis=0`` sum anywhere.
+* **Units by samples.** The hidden layer of one network is stored as
+  ``(m, n)``: every row is one unit over all samples, contiguous in memory,
+  so every sum over samples is a dot product along one row.
 * **Biases ride along** as an extra weight column against a row of ones, so
-  one matrix product gives the whole pre-activation ``W1.T @ X.T + b1``.
+  one matrix product gives the whole pre-activation ``Z1.T = W1.T @ X.T + b1``.
 * **tanh instead of sigmoid:** ``sigmoid(z) = (1 + tanh(z / 2)) / 2``. numpy's
-  tanh is its fastest bounded transcendental, it never overflows, and with
-  ``t = tanh(z / 2)`` the derivative comes from the forward output as
-  ``sigmoid'(z) = (1 - t**2) / 4``. The weights are stored halved, so
-  ``X_aug @ W_half`` is ``z / 2`` directly (halving is exact in binary).
+  tanh never overflows, and with ``t = tanh(z / 2)`` the slope comes from the
+  forward output as ``sigmoid'(z) = (1 - t**2) / 4``. The weights are stored
+  halved, so the product gives ``z / 2`` directly (halving is exact in binary).
 * **Factor out what does not depend on the sample.** ``dL/dW1[i, j]`` is
-  ``W2[j] / 4 * sum_n x[n, i] d[n] (1 - t[n, j]**2)``: ``W2[j] / 4`` leaves the
-  sum, and the rest is a matrix-vector product with ``t**2``.
-* **Buffers are allocated once** and filled in place with ``out=``.
-* **One thread per product.** The thin products are cut into slices that
-  OpenBLAS runs on one thread, so a busy machine cannot stall them.
+  ``W2[j] / 4 * sum_n x[n, i] d[n] (1 - t[n, j]**2)``, with ``d = dL/dZ2``.
 
-``width_sweep`` trains several networks in the same pass: their hidden units
-sit side by side in one hidden layer, and each network reads its output from
-its own block of a block-diagonal output-weight matrix, so no gradient crosses
-from one network to another.
+**Each network's numbers are its own.** Networks of one width are stacked in
+3-D arrays ``(G, m, n)``, and every operation works item by item: element-wise
+ufuncs, ``np.vecdot`` along each row, and ``np.matmul`` on stacks whose items
+all have one shape. No number ever depends on which other networks share the
+stack, so ``train_many`` and ``width_sweep`` give bit for bit what ``train``
+gives alone (``train`` is a stack of one). Stacks are cut into chunks small
+enough to stay in the processor's cache, and the chunks are shared out over
+up to two threads: numpy releases the GIL inside each operation.
 """
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+CHUNK_ELEMENTS = 200_000     # hidden-layer entries (units x samples) in one chunk: about 1.6 MB per array
+BLAS_SLICE = 4 * 65536       # OpenBLAS threads a product above this many multiply-adds; stay below it
+BLOCK = 1024                 # losses are stored in blocks of this many epochs, as they are run
 
-def descend(X, y, W1, b1, W2, b2, net, lr, epochs, output="linear"):
-    """Gradient descent on K independent networks whose hidden units share one layer.
 
-    ``X`` (n, D), ``y`` (n, 1); ``W1`` (D, H), ``b1`` (H,), ``W2`` (H,) and ``b2``
-    (K,) hold the stacked parameters; ``net`` (H,) says which network each unit
-    belongs to. Returns the trained arrays, ``losses`` (K, epochs) and
-    ``n_run`` (K,), the number of finite losses each network recorded.
+def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
+    """Gradient descent on G networks of one width m, each on its own.
+
+    ``X`` (n, D), ``y`` (n, 1); ``Wt`` (G, m, D+1) holds each network's
+    ``[W1.T, b1]``, ``w2`` (G, m) its ``W2[:, 0]`` and ``b2`` (G,) its ``b2``.
+    Returns ``(Wt, w2, b2, losses, n_run)``: the parameters at the last epoch
+    each network ran (the start of its first non-finite loss, if it diverged),
+    ``losses`` (G, max n_run) and ``n_run`` (G,), the finite losses each recorded.
     """
     n, D = X.shape
-    H, K = len(net), len(b2)
-    unit = np.arange(H)
-    # Each network's units must sit together, in network order: then network k owns the rows blocks[k].
-    if np.any(np.diff(net) < 0):
-        raise ValueError("descend needs the units of each network side by side, in network order")
-    ends = np.searchsorted(net, np.arange(K + 1))
-    blocks = [slice(a, b) for a, b in zip(ends[:-1], ends[1:])]
+    G, m = w2.shape
     XaT = np.vstack([X.T, np.ones((1, n))])                  # (D+1, n): inputs plus a row of ones
-    Wt = 0.5 * np.hstack([W1.T, b1[:, None]])                # (H, D+1): halved, so Wt @ XaT = z / 2
-    w2, b2 = W2.astype(np.float64), b2.astype(np.float64)
-    W2h = np.zeros((K, H))                                   # block-diagonal 0.5 * W2: network k reads its own units
-    U = np.empty((2 * H, n))                                 # t on top, t**2 below: one product reads both
-    t, t2 = U[:H], U[H:]
-    U3 = U.reshape(2, H, n)
-    P = np.empty((2, H))
-    o = np.empty((K, n))                                     # outputs, then residuals, then dL/d(pre-output)
-    losses, n_run = np.empty((K, epochs)), np.zeros(K, dtype=int)
-    alive = np.ones(K, dtype=bool)
-
-    def forward():
-        """Fill ``t`` and the residuals ``o = y_hat - y``; return each network's loss (K,) and f'(output)."""
-        W2h[net, unit] = 0.5 * w2
-        _matmul_unthreaded(Wt, XaT, out=t)
-        np.tanh(t, out=t)                                    # hidden h = (1 + t) / 2
-        _matmul_unthreaded(W2h, t, out=o)                    # h @ W2 = 0.5 * t @ W2 + 0.5 * sum(W2)
-        np.add(o, (0.5 * np.bincount(net, w2, K) + b2)[:, None], out=o)
-        slope = None
-        if output == "sigmoid":                              # sigmoid(v) = (1 + tanh(v / 2)) / 2
-            np.tanh(np.multiply(o, 0.5, out=o), out=o)
-            np.multiply(np.add(o, 1.0, out=o), 0.5, out=o)
-            slope = o * (1.0 - o)                            # sigmoid' from its output
-        np.subtract(o, y.T, out=o)
-        return np.einsum("kn,kn->k", o, o) / n, slope
-
+    yT = np.ascontiguousarray(y.T)                          # (1, n)
+    Wt = 0.5 * np.asarray(Wt, dtype=np.float64)             # halved: Wt @ XaT = Z1.T / 2
+    w2, b2 = np.array(w2, dtype=np.float64), np.array(b2, dtype=np.float64)
+    ones_m = np.ones(m)
+    U = np.empty((G, 2 * m, n))                             # t above, t**2 below: one product reads both
+    t, t2 = U[:, :m], U[:, m:]
+    o = np.empty((G, 1, n))                                 # Z2, then residuals, then d = dL/dZ2
+    V = np.empty((G, D + 1, n))                             # x_i * d and d, one row each
+    R = np.empty((G, 2 * m, D + 1))                         # U @ V.T: sums over samples, per unit
+    rows = max(1, BLAS_SLICE // ((D + 1) * n))              # rows of U per single-threaded product
+    final = [Wt.copy(), w2.copy(), b2.copy()]               # each network's parameters where it stopped
+    blocks, n_run = [], np.zeros(G, dtype=int)
+    alive = np.ones(G, dtype=bool)
+    cols = max(1, BLAS_SLICE // (m * (D + 1)))              # columns per single-threaded product
+    o_cols = max(1, BLAS_SLICE // m)
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
         for e in range(epochs):
-            loss, slope = forward()
-            if not np.isfinite(loss[alive]).all():
-                # A unit gone NaN spills into every output through the zeros of W2h (0 * NaN = NaN).
-                # Ask each network for its own loss, freeze (zero) the ones that really diverged, redo.
-                alive &= np.isfinite(_own_losses(t, w2, b2, y, net, output))
+            for c in range(0, n, cols):                      # t = tanh(Z1.T / 2), (G, m, n)
+                np.matmul(Wt, XaT[:, c:c + cols], out=t[:, :, c:c + cols])
+            np.tanh(t, out=t)                                # hidden H = (1 + t) / 2
+            for c in range(0, n, o_cols):                    # H @ W2 = 0.5 * W2 . t + 0.5 * sum(W2)
+                np.matmul(0.5 * w2[:, None, :], t[:, :, c:c + o_cols], out=o[:, :, c:c + o_cols])
+            o += (0.5 * np.vecdot(w2, ones_m) + b2)[:, None, None]
+            slope = None
+            if output == "sigmoid":                          # sigmoid(v) = (1 + tanh(v / 2)) / 2
+                np.tanh(np.multiply(o, 0.5, out=o), out=o)
+                np.multiply(np.add(o, 1.0, out=o), 0.5, out=o)
+                slope = o * (1.0 - o)                        # sigmoid' from its output
+            o -= yT
+            loss = np.vecdot(o, o)[:, 0] / n                 # (G,)
+            stop = alive & ~np.isfinite(loss)
+            if stop.any():
+                for a, f in zip((Wt, w2, b2), final):
+                    f[stop] = a[stop]
+                alive &= ~stop
                 if not alive.any():
                     break
-                Wt[~alive[net]], w2[~alive[net]], b2[~alive] = 0.0, 0.0, 0.0
-                loss, slope = forward()
-            losses[alive, e] = loss[alive]
-            n_run[alive] += 1
-            o *= 2.0 / n                                     # d = dL/d(pre-output), (K, n)
+                o[~alive], Wt[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0, 0.0
+            if e % BLOCK == 0:
+                blocks.append(np.full((G, min(BLOCK, epochs - e)), np.nan))
+            blocks[-1][:, e % BLOCK] = loss
+            n_run += alive
+            o *= 2.0 / n                                     # d = dL/dZ2, (G, 1, n)
             if slope is not None:
                 o *= slope
+            np.multiply(XaT, o, out=V)                       # (G, D+1, n)
+            S = np.vecdot(XaT, o)                            # (G, D+1): sum of x_i * d, and of d
             np.multiply(t, t, out=t2)
-            S = XaT @ o.T                                    # (D+1, K): sums of x_i * d and of d, as products
-            for rows, d in zip(blocks, o):                   # each network's units with that network's d (n,)
-                P[:, rows] = np.vecdot(U3[:, rows], d)       # (2, units): t . d and t**2 . d, row by row
-                np.multiply(t2[rows], d, out=t2[rows])       # t**2 * d, then one matrix-vector product per input
-            k = net                                          # each unit reads only its own network's column of S
-            g_w2 = 0.5 * (P[0] + S[D, k])                    # h . d with h = (1 + t) / 2
-            g_Wt = np.empty((H, D + 1))                      # dL/dW_aug = W2 / 4 * (sum x d - sum x d t**2)
-            for i in range(D):
-                g_Wt[:, i] = S[i, k] - t2 @ XaT[i]
-            g_Wt[:, D] = S[D, k] - P[1]
-            g_Wt *= 0.25 * w2[:, None]
-            step = lr * alive                                # frozen networks stay where they stopped
-            Wt -= (0.5 * step[k])[:, None] * g_Wt            # halved weights take half the step
-            w2 -= step[k] * g_w2
-            b2 -= step * S[D]
-    W1, b1 = 2.0 * Wt[:, :D].T, 2.0 * Wt[:, D]
-    return W1, b1, w2, b2, losses, n_run
+            for r in range(0, 2 * m, rows):                  # R[:, j, i] = sum_n U[j, n] x_i[n] d[n]
+                np.matmul(U[:, r:r + rows], V.transpose(0, 2, 1), out=R[:, r:r + rows])
+            # dL/dW_aug = W2 / 4 * (sum x d - sum x d t**2);  dL/dW2 = H . d with H = (1 + t) / 2
+            g_Wt = 0.25 * w2[:, :, None] * (S[:, None, :] - R[:, m:])
+            g_w2 = 0.5 * (R[:, :m, D] + S[:, D, None])
+            Wt -= (0.5 * lr) * g_Wt                          # halved weights take half the step
+            w2 -= lr * g_w2
+            b2 -= lr * S[:, D]
+            if not alive.all():                              # stopped networks stay at zero
+                Wt[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0
+    for a, f in zip((Wt, w2, b2), final):
+        f[alive] = a[alive]
+    losses = np.concatenate(blocks, axis=1) if blocks else np.empty((G, 0))
+    return 2.0 * final[0], final[1], final[2], losses, n_run
 
 
-def _matmul_unthreaded(A, B, out):
-    """``out[:] = A @ B``, in slices of B's columns small enough that OpenBLAS keeps each on one thread.
+def descend_many(X, y, groups, lr, epochs, output="linear"):
+    """Run ``descend_group`` on each ``(Wt, w2, b2)`` in ``groups``, cut into cache-sized chunks, on up to 2 threads.
 
-    OpenBLAS splits a product over threads once M * N * K passes 4 * 65536. For
-    these thin products that gains little on an idle machine and costs a great
-    deal on a busy one, where each call waits for a second thread that is not
-    running: slices under the threshold keep the timing steady.
+    Returns one ``(Wt, w2, b2, losses, n_run)`` per group, as ``descend_group`` would alone.
     """
-    step = max(1, (4 * 65536) // (A.shape[0] * A.shape[1]))
-    for c in range(0, B.shape[1], step):
-        np.matmul(A, B[:, c:c + step], out=out[:, c:c + step])
+    tasks = []                                               # (group index, start, stop)
+    for g, (Wt, w2, b2) in enumerate(groups):
+        G, m = w2.shape
+        per = max(1, CHUNK_ELEMENTS // (m * X.shape[0]))
+        tasks += [(g, a, min(a + per, G)) for a in range(0, G, per)]
 
+    def run(task):
+        g, a, b = task
+        Wt, w2, b2 = groups[g]
+        return descend_group(X, y, Wt[a:b], w2[a:b], b2[a:b], lr, epochs, output)
 
-def _own_losses(t, w2, b2, y, net, output):
-    """Each network's loss from its own units alone, (K,): the slow path, run only when a loss is not finite."""
-    losses = []
-    for k in range(len(b2)):
-        mine = net == k
-        y_hat = 0.5 * (w2[mine] @ t[mine] + w2[mine].sum()) + b2[k]
-        if output == "sigmoid":
-            y_hat = 0.5 * (1.0 + np.tanh(0.5 * y_hat))
-        losses.append(np.mean((y_hat - y[:, 0]) ** 2))
-    return np.array(losses)
+    workers = min(2, os.cpu_count() or 1, len(tasks))
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(run, tasks))
+    else:
+        results = [run(task) for task in tasks]
+    out = []
+    for g in range(len(groups)):
+        parts = [r for (tg, _, _), r in zip(tasks, results) if tg == g]
+        width = max(p[3].shape[1] for p in parts)
+        losses = np.concatenate([np.pad(p[3], ((0, 0), (0, width - p[3].shape[1])), constant_values=np.nan)
+                                 for p in parts])
+        out.append(tuple(np.concatenate([p[i] for p in parts]) for i in range(3)) + (losses,)
+                   + (np.concatenate([p[4] for p in parts]),))
+    return out

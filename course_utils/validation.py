@@ -5,7 +5,8 @@ import numbers
 import numpy as np
 
 OUTPUTS = ("linear", "sigmoid")
-PARAM_SHAPES = {"W1": ("n_inputs", "H"), "b1": ("H",), "W2": ("H", 1), "b2": (1,)}
+PARAM_SHAPES = {"W1": ("n_inputs", "m"), "b1": ("m",), "W2": ("m", 1), "b2": (1,)}
+MEMORY_LIMIT = 2 * 2**30     # bytes: no request that would need more than 2 GiB is started
 
 
 def check_whole_number(value, name, minimum):
@@ -51,10 +52,7 @@ def check_output(output):
 
 def as_X(X, n_inputs=None):
     """Return ``X`` as a float64 array of shape (n_samples, n_inputs), or raise."""
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"X must be an array of numbers, got {type(X).__name__}: {err}") from None
+    X = as_real_array(X, "X")
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}")
     if n_inputs is not None and X.shape[1] != n_inputs:
@@ -67,10 +65,7 @@ def as_X(X, n_inputs=None):
 
 def as_y(y, n_samples):
     """Return ``y`` as a float64 column of shape (n_samples, 1), or raise."""
-    try:
-        y = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"y must be an array of numbers, got {type(y).__name__}: {err}") from None
+    y = as_real_array(y, "y")
     if y.ndim == 1:
         y = y.reshape(-1, 1)
     if y.ndim != 2 or y.shape[1] != 1:
@@ -83,20 +78,77 @@ def as_y(y, n_samples):
     return y
 
 
-def check_params(params):
-    """Check that ``params`` holds W1, b1, W2, b2 with matching shapes; return (n_inputs, H)."""
+def as_params(params, name="params"):
+    """Return the four parameters of ``params`` as new float64 arrays in a dict, or raise.
+
+    Lists and tuples are accepted as arrays; keys other than W1, b1, W2, b2 are
+    left out. The width m (columns of W1) must be at least 1 and every entry a
+    finite real number.
+    """
     if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict with keys W1, b1, W2, b2, got {type(params).__name__}")
+        raise TypeError(f"{name} must be a dict with keys W1, b1, W2, b2, got {type(params).__name__}")
     missing = [k for k in PARAM_SHAPES if k not in params]
     if missing:
-        raise ValueError(f"params is missing {', '.join(missing)}; expected keys W1, b1, W2, b2, "
+        raise ValueError(f"{name} is missing {', '.join(missing)}; expected keys W1, b1, W2, b2, "
                          f"got {', '.join(map(str, params)) or 'none'}")
-    shapes = {k: np.shape(params[k]) for k in PARAM_SHAPES}
-    if len(shapes["W1"]) != 2:
-        raise ValueError(f"W1 must have shape (n_inputs, H), got {shapes['W1']}")
-    n_inputs, H = shapes["W1"]
-    expected = {"W1": (n_inputs, H), "b1": (H,), "W2": (H, 1), "b2": (1,)}
+    out = {k: as_real_array(params[k], f"{name}['{k}']") for k in PARAM_SHAPES}
+    if out["W1"].ndim != 2:
+        raise ValueError(f"{name}['W1'] must have shape (n_inputs, m), got {out['W1'].shape}")
+    n_inputs, m = out["W1"].shape
+    if n_inputs < 1 or m < 1:
+        raise ValueError(f"{name}['W1'] must have at least 1 input row and 1 hidden unit (m >= 1), "
+                         f"got shape {out['W1'].shape}")
+    expected = {"W1": (n_inputs, m), "b1": (m,), "W2": (m, 1), "b2": (1,)}
     for key, shape in expected.items():
-        if shapes[key] != shape:
-            raise ValueError(f"{key} must have shape {shape} to match W1 {shapes['W1']}, got {shapes[key]}")
-    return n_inputs, H
+        if out[key].shape != shape:
+            raise ValueError(f"{name}['{key}'] must have shape {shape} to match W1 {out['W1'].shape}, "
+                             f"got {out[key].shape}")
+        bad = int(np.count_nonzero(~np.isfinite(out[key])))
+        if bad:
+            raise ValueError(f"{name}['{key}'] must contain only finite numbers, but {bad} entries are NaN or "
+                             f"infinite")
+    return out
+
+
+def check_params(params):
+    """Check that ``params`` holds W1, b1, W2, b2 with matching shapes; return (n_inputs, m)."""
+    return as_params(params)["W1"].shape
+
+
+def as_real_array(value, name):
+    """Return ``value`` as a new float64 array, or raise if it is not made of real numbers."""
+    if value is None or isinstance(value, (str, bytes, dict)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as err:                  # ragged nested lists, for one
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must hold real numbers, got complex values (dtype {arr.dtype})")
+    if arr.dtype == object or arr.dtype.kind in "USVMm":
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    check_memory(arr.size * 8, name)
+    try:
+        return np.array(arr, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
+
+
+def check_memory(nbytes, what):
+    """Raise a ValueError if ``what`` would need more than ``MEMORY_LIMIT`` bytes."""
+    if nbytes > MEMORY_LIMIT:
+        raise ValueError(f"{what} would need {nbytes / 2**30:.3g} GiB of memory; the limit is "
+                         f"{MEMORY_LIMIT / 2**30:g} GiB. Ask for fewer samples, units or epochs")
+
+
+def check_training_memory(n_samples, widths, epochs):
+    """Raise unless training networks of these ``widths`` on ``n_samples`` fits in ``MEMORY_LIMIT``.
+
+    Counted: the (2m + 5, n_samples) float64 work arrays of the two widest
+    networks, which may run at once, and every loss of every network, three
+    times over (as run, joined, returned), if all ``epochs`` run. Losses are
+    stored as the epochs run, never ahead of time.
+    """
+    busiest = sum(sorted(widths)[-2:])
+    work = (2 * busiest + 10) * n_samples
+    check_memory(8 * (work + 3 * len(widths) * epochs), "this training run")

@@ -223,7 +223,7 @@ def test_missing_parameter_is_named():
 def test_mismatched_parameter_shape_is_named():
     p = cu.init_params(2)
     p["W2"] = np.ones((3, 1))
-    with pytest.raises(ValueError, match=r"W2 must have shape \(2, 1\).*got \(3, 1\)"):
+    with pytest.raises(ValueError, match=r"W2'\] must have shape \(2, 1\).*got \(3, 1\)"):
         cu.forward(np.zeros((3, 2)), p)
 
 

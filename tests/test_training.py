@@ -18,8 +18,12 @@ def step_by_step(X, y, params, lr, epochs, output):
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     losses = []
     for _ in range(epochs):
-        losses.append(cu.mse(y, cu.forward(X, params, output)))
-        grads = cu.backward(X, y, params, output)
+        try:
+            loss = cu.mse(y, cu.forward(X, params, output))
+            grads = cu.backward(X, y, params, output)
+        except ValueError:                      # non-finite params or an overflow: the run has blown up
+            break
+        losses.append(loss)
         for key in params:
             params[key] -= lr * grads[key]
     return np.array(losses), params
@@ -84,7 +88,7 @@ def test_divergence_is_reported_without_warnings(data):
     with np.errstate(all="ignore"):
         expected, _ = step_by_step(X, y, cu.init_params(16), 2.0, 200, "linear")
     np.testing.assert_allclose(result.losses[:3], expected[:3], rtol=1e-9)
-    assert not np.all(np.isfinite(expected))
+    assert len(expected) < 200 or not np.all(np.isfinite(expected))
 
 
 def test_width_sweep_matches_separate_train_runs(data):
@@ -114,23 +118,21 @@ def test_width_sweep_reports_divergence_per_width_without_warnings(data):
         np.testing.assert_allclose(losses[:2], alone.losses[:2], rtol=1e-9)
 
 
-@pytest.mark.parametrize("poison", [1e200, np.inf, np.nan])
-def test_a_frozen_network_does_not_poison_its_neighbour(data, poison):
-    # Network 1 is broken from the start (huge, infinite or NaN hidden weights, so its hidden units are NaN
-    # and its loss is not finite). Network 0 must train exactly as it would alone.
-    from course_utils.descent import descend
+def test_a_diverging_network_does_not_touch_its_neighbour(data):
+    # Two width-16 networks share one stack. At lr 0.5 the ones start diverges (after 135 epochs on these
+    # samples) and the random start does not: the random one must train bit for bit as it does alone.
     X, y = data
-    good = cu.init_params(3, "random", seed=0)
-    W1 = np.hstack([good["W1"], [[poison, -poison], [poison, poison]]])
-    b1 = np.concatenate([good["b1"], [0.0, 0.0]])
-    W2 = np.concatenate([good["W2"][:, 0], [poison, 1.0]])
-    net = np.array([0, 0, 0, 1, 1])
+    ones, rand = cu.init_params(16), cu.init_params(16, "random", seed=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        *_, losses, n_run = descend(X, y, W1, b1, W2, np.zeros(2), net, 0.01, 40)
-    alone = cu.train(X, y, good, lr=0.01, epochs=40).losses
-    assert list(n_run) == [40, 0]
-    np.testing.assert_allclose(losses[0], alone, rtol=1e-9, atol=0)
+        runs = cu.train_many(X, y, [ones, rand], lr=0.5, epochs=200)
+    assert runs[0].diverged and 0 < len(runs[0].losses) < 200
+    assert not runs[1].diverged and len(runs[1].losses) == 200
+    for run, start in zip(runs, (ones, rand)):
+        alone = cu.train(X, y, start, lr=0.5, epochs=200)
+        np.testing.assert_array_equal(run.losses, alone.losses)
+        for key in start:
+            np.testing.assert_array_equal(run.params[key], alone.params[key])
 
 
 def test_width_sweep_is_importable_from_both_places():
