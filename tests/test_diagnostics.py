@@ -107,6 +107,10 @@ def test_unit_maps_one_panel_per_unit_and_the_rest_hidden():
     filled = plot_unit_maps(axes, x1, x2, C, levels=np.linspace(-1, 1, 9))
     assert filled is not None
     assert [ax.get_visible() for ax in axes.ravel()] == [True, True, True, False]
+    own = Figure().subplots(1, 3)
+    plot_unit_maps(own, x1, x2, C, levels=None)
+    assert [ax.get_title() for ax in own] == [f"unit {j + 1}: {C[:, :, j].min():.3g} to {C[:, :, j].max():.3g}"
+                                              for j in range(3)]
     with pytest.raises(ValueError, match="one axes per unit"):
         plot_unit_maps(axes[0], x1, x2, C, levels=None)
     with pytest.raises(ValueError, match=r"\(n1, n2, m\)"):

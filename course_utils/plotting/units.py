@@ -72,12 +72,15 @@ def plot_unit_maps(axes, x1, x2, contributions, levels):
     """One filled-contour map per hidden unit: ``contributions`` (n1, n2, m) over the grid ``x1``, ``x2`` (n1, n2).
 
     ``axes`` holds at least m axes (any shape); the rest are hidden. Pass one
-    symmetric ``levels`` so every map shares a colour scale centred on 0.
+    symmetric ``levels`` so every map shares a colour scale centred on 0
+    (purple below 0, orange above). With ``levels=None`` each map gets its own
+    scale from its own lowest to highest value (viridis), which shows the shape of
+    a unit whose contribution is small; each title then gives that range.
 
     Returns
     -------
     matplotlib.contour.QuadContourSet
-        The last map's contours, to pass to ``fig.colorbar``.
+        The last map's contours, to pass to ``fig.colorbar`` (shared levels only).
     """
     axes = np.ravel(axes)
     contributions = np.asarray(contributions, dtype=np.float64)
@@ -92,10 +95,16 @@ def plot_unit_maps(axes, x1, x2, contributions, levels):
         if j >= m:
             ax.set_visible(False)
             continue
-        filled = ax.contourf(x1, x2, contributions[:, :, j], levels=levels, cmap="PuOr_r", extend="both")
+        c = contributions[:, :, j]
+        own = levels is None
+        if own and np.ptp(c) == 0:
+            c = c + np.linspace(0, 1e-12, c.shape[1])              # a constant map still gets a drawable scale
+        filled = ax.contourf(x1, x2, c, levels=12 if own else levels, cmap="viridis" if own else "PuOr_r",
+                             extend="neither" if own else "both")
         ax.set(aspect="equal", xticks=[], yticks=[])
         ax.grid(False)
-        ax.set_title(f"unit {j + 1}", fontsize=9, fontweight="normal")
+        title = f"unit {j + 1}" + (f": {c.min():.3g} to {c.max():.3g}" if own else "")
+        ax.set_title(title, fontsize=9, fontweight="normal")
     return filled
 
 
