@@ -1,4 +1,4 @@
-"""Training benchmark behind `make bench`: cu.train and cu.width_sweep against the original-style loop and PyTorch.
+"""Training benchmark behind `make bench`: cu.train, cu.width_sweep and cu.train_many against the original style and PyTorch.
 
 Every contender trains the same float64 network (2 inputs, sigmoid hidden
 layer, linear output, ones init, full batch, lr 0.01) on the course's 10,000
@@ -24,6 +24,7 @@ import original_style  # noqa: E402
 import course_utils as cu  # noqa: E402
 
 EPOCHS, WIDTH, WIDTHS, LR = 1000, 16, (2, 4, 8, 16), 0.01
+SEEDS = 10          # cu.train_many: WIDTHS x SEEDS random starts, the size of notebook 04's seed study
 
 
 def torch_train(X, y, params, lr=LR, epochs=EPOCHS):
@@ -108,6 +109,12 @@ def main(quick=False):
                            lambda: cu.width_sweep(X, y, WIDTHS, lr=LR, epochs=EPOCHS), fast_reps)
     for w, losses in zip(WIDTHS, orig4):
         assert np.allclose(sweep[w], losses, rtol=1e-9, atol=0), f"width_sweep disagrees at width {w}"
+    starts = [cu.init_params(w, "random", seed=s) for w in WIDTHS for s in range(SEEDS)]
+    t_many, many = bench(f"cu.train_many, {len(starts)} networks (widths {WIDTHS} x {SEEDS} seeds)",
+                         lambda: cu.train_many(X, y, starts, LR, EPOCHS), slow_reps)
+    for k in (0, len(starts) - 1):                     # the narrowest and the widest: bit for bit as train alone
+        alone = cu.train(X, y, starts[k], LR, EPOCHS)
+        assert np.array_equal(many[k].losses, alone.losses), f"train_many disagrees with train for start {k}"
     try:
         import torch
     except ImportError:
@@ -130,6 +137,7 @@ def main(quick=False):
     print("\nRatios (higher is better for the course package):")
     print(f"  cu.train vs original style, width {WIDTH}:       {t_orig / t_train:6.1f}x faster   (target 10x)")
     print(f"  cu.width_sweep vs four original-style runs:   {t_orig4 / t_sweep:6.1f}x faster   (target 8x)")
+    print(f"  cu.train_many, {len(starts)} networks:                  {t_many:6.2f} s          (target 6 s)")
     if torch is not None:
         print(f"  cu.train vs PyTorch eager, width {WIDTH}:         {t_torch / t_train:6.1f}x faster   (target 1.5x)")
 

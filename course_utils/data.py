@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from .validation import check_positive_int
+from .validation import as_real_array, check_memory, check_positive_int, check_whole_number
 
 LOW, HIGH = -5.0, 5.0
 
@@ -27,9 +27,9 @@ def target_function(x1, x2):
     >>> float(target_function(0.0, 0.0))   # 0 + 0 + exp(sin 0) = exp(0)
     1.0
     """
-    x1 = np.asarray(x1, dtype=np.float64)
-    x2 = np.asarray(x2, dtype=np.float64)
-    return x1 * x2 + x1**2 + np.exp(np.sin(x2))
+    x1, x2 = as_real_array(x1, "x1"), as_real_array(x2, "x2")
+    with np.errstate(over="ignore", invalid="ignore"):   # beyond float64 the surface is inf (or NaN for inf - inf)
+        return x1 * x2 + x1**2 + np.exp(np.sin(x2))
 
 
 def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
@@ -44,9 +44,9 @@ def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
     n_samples : int
         Number of rows, at least 1.
     noise_std : float
-        Standard deviation of the Gaussian noise; 0 gives the noise-free surface.
+        Standard deviation of the Gaussian noise epsilon; 0 gives the noise-free surface.
     seed : int
-        Seed for the legacy ``RandomState``.
+        Seed for the legacy ``RandomState``, a whole number from 0 to 2**32 - 1.
 
     Returns
     -------
@@ -56,10 +56,15 @@ def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
         Noisy targets.
     """
     n_samples = check_positive_int(n_samples, "n_samples")
+    check_memory(64 * n_samples, f"make_dataset with n_samples={n_samples}")   # about 8 float64 arrays of n
     if isinstance(noise_std, bool) or not isinstance(noise_std, numbers.Real):
         raise TypeError(f"noise_std must be a number, got {noise_std!r} of type {type(noise_std).__name__}")
+    noise_std = float(noise_std)
     if not np.isfinite(noise_std) or noise_std < 0:
         raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
+    seed = check_whole_number(seed, "seed", 0)
+    if seed >= 2**32:
+        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed}")
     rng = np.random.RandomState(seed)
     noise = rng.normal(0.0, noise_std, n_samples)
     x1 = rng.uniform(LOW, HIGH, n_samples)
@@ -70,21 +75,26 @@ def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
 
 
 def noise_floor(n_samples=10_000, noise_std=1.0, seed=2025):
-    """The mean square of the noise in ``make_dataset(...)``: the best MSE any model can reach.
+    """The mean square of the noise epsilon in ``make_dataset(...)``: the best MSE a model can expect on fresh data.
 
-    Even a model that knew ``target_function`` exactly would be left with
-    the noise as its error, so no fitted network can beat this number on average.
+    Even a model that knew ``target_function`` exactly would be left with the
+    noise as its error, so on fresh data no fitted network can expect to beat
+    this number. Noise too large for float64 squared gives ``inf``, without a warning.
     """
     return mean_square_noise(*make_dataset(n_samples, noise_std, seed))
 
 
 def mean_square_noise(X, y):
     """The mean of ``(y - target_function(x1, x2))**2`` for ``X`` (n, 2) and ``y`` (n, 1): the noise floor of that draw."""
-    residual = y[:, 0] - target_function(X[:, 0], X[:, 1])
-    return float(np.mean(residual**2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = y[:, 0] - target_function(X[:, 0], X[:, 1])
+        return float(np.mean(residual**2))
 
 
 def describe(y):
-    """Return the mean, min and max of ``y`` as plain floats in a dict."""
-    y = np.asarray(y, dtype=np.float64)
-    return {"mean": float(y.mean()), "min": float(y.min()), "max": float(y.max())}
+    """Return the mean, min and max of ``y`` (any shape, at least one number) as plain floats in a dict."""
+    y = as_real_array(y, "y")
+    if y.size == 0:
+        raise ValueError("y must hold at least one number, got an empty array")
+    with np.errstate(over="ignore"):          # the mean of values near 1.8e308 may overflow to inf
+        return {"mean": float(y.mean()), "min": float(y.min()), "max": float(y.max())}

@@ -53,20 +53,22 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
     Wt = 0.5 * np.asarray(Wt, dtype=np.float64)             # halved: Wt @ XaT = Z1.T / 2
     w2, b2 = np.array(w2, dtype=np.float64), np.array(b2, dtype=np.float64)
     ones_m = np.ones(m)
-    t, t2 = np.empty((G, m, n)), np.empty((G, m, n))
+    U = np.empty((G, 2 * m, n))                             # t above, t**2 below: one product reads both
+    t, t2 = U[:, :m], U[:, m:]
     o = np.empty((G, 1, n))                                 # Z2, then residuals, then d = dL/dZ2
-    g_Wt = np.empty((G, m, D + 1))
-    final = [Wt, w2, b2]                                    # replaced by copies once a network stops
-    final = [a.copy() for a in final]
+    V = np.empty((G, D + 1, n))                             # x_i * d and d, one row each
+    R = np.empty((G, 2 * m, D + 1))                         # U @ V.T: sums over samples, per unit
+    rows = max(1, BLAS_SLICE // ((D + 1) * n))              # rows of U per single-threaded product
+    final = [Wt.copy(), w2.copy(), b2.copy()]               # each network's parameters where it stopped
     blocks, n_run = [], np.zeros(G, dtype=int)
     alive = np.ones(G, dtype=bool)
     cols = max(1, BLAS_SLICE // (m * (D + 1)))              # columns per single-threaded product
+    o_cols = max(1, BLAS_SLICE // m)
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
         for e in range(epochs):
             for c in range(0, n, cols):                      # t = tanh(Z1.T / 2), (G, m, n)
                 np.matmul(Wt, XaT[:, c:c + cols], out=t[:, :, c:c + cols])
             np.tanh(t, out=t)                                # hidden H = (1 + t) / 2
-            o_cols = max(1, BLAS_SLICE // m)
             for c in range(0, n, o_cols):                    # H @ W2 = 0.5 * W2 . t + 0.5 * sum(W2)
                 np.matmul(0.5 * w2[:, None, :], t[:, :, c:c + o_cols], out=o[:, :, c:c + o_cols])
             o += (0.5 * np.vecdot(w2, ones_m) + b2)[:, None, None]
@@ -92,16 +94,14 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
             o *= 2.0 / n                                     # d = dL/dZ2, (G, 1, n)
             if slope is not None:
                 o *= slope
+            np.multiply(XaT, o, out=V)                       # (G, D+1, n)
             S = np.vecdot(XaT, o)                            # (G, D+1): sum of x_i * d, and of d
             np.multiply(t, t, out=t2)
-            P0 = np.vecdot(t, o)                             # (G, m): t . d, row by row
-            P1 = np.vecdot(t2, o)                            # (G, m): t**2 . d
-            np.multiply(t2, o, out=t2)                       # t**2 * d
-            for i in range(D):                               # dL/dW_aug = W2 / 4 * (sum x d - sum x d t**2)
-                g_Wt[:, :, i] = S[:, i, None] - np.vecdot(t2, XaT[i])
-            g_Wt[:, :, D] = S[:, D, None] - P1
-            g_Wt *= 0.25 * w2[:, :, None]
-            g_w2 = 0.5 * (P0 + S[:, D, None])                # H . d with H = (1 + t) / 2
+            for r in range(0, 2 * m, rows):                  # R[:, j, i] = sum_n U[j, n] x_i[n] d[n]
+                np.matmul(U[:, r:r + rows], V.transpose(0, 2, 1), out=R[:, r:r + rows])
+            # dL/dW_aug = W2 / 4 * (sum x d - sum x d t**2);  dL/dW2 = H . d with H = (1 + t) / 2
+            g_Wt = 0.25 * w2[:, :, None] * (S[:, None, :] - R[:, m:])
+            g_w2 = 0.5 * (R[:, :m, D] + S[:, D, None])
             Wt -= (0.5 * lr) * g_Wt                          # halved weights take half the step
             w2 -= lr * g_w2
             b2 -= lr * S[:, D]

@@ -7,47 +7,83 @@ raises, and its report names each wrong gradient and says how it is wrong.
 import numpy as np
 
 from .network import forward, init_params, mse
-from .validation import as_X, as_y, check_output, check_params
+from .validation import as_params, as_real_array, as_X, as_y, check_output, check_positive_float
 
 # Relative error below this counts as a match; float64 centred differences reach about 1e-9 here.
 TOLERANCE = 1e-7
 
 
-def numerical_gradient(X, y, params, output="linear", eps=1e-5):
-    """Gradients of the MSE by centred differences: ``(L(p + eps) - L(p - eps)) / (2 eps)``.
+def numerical_gradient(X, y, params, output="linear", delta=1e-5):
+    """Gradients of the MSE by centred differences: ``(L(p + delta) - L(p - delta)) / (2 delta)``.
 
     Slow (two forward passes per parameter entry) but needs no calculus, which
-    makes it the referee for a hand-written backward pass. ``params`` is not modified.
+    makes it the referee for a hand-written backward pass. ``params`` is not
+    modified; keys other than W1, b1, W2, b2 are left out of the result.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, 2)
+    y : array_like, shape (n, 1)
+    params : dict
+        ``W1`` (2, m), ``b1`` (m,), ``W2`` (m, 1), ``b2`` (1,).
+    output : {"linear", "sigmoid"}
+    delta : float
+        The finite-difference step, a finite number greater than 0.
 
     Returns
     -------
     dict
-        Same keys and shapes as ``params``.
+        ``W1``, ``b1``, ``W2``, ``b2``, each with the shape of that parameter.
     """
     check_output(output)
-    n_inputs, _ = check_params(params)
-    X = as_X(X, n_inputs)
+    delta = check_positive_float(delta, "delta")
+    work = as_params(params)
+    X = as_X(X, work["W1"].shape[0])
     y = as_y(y, X.shape[0])
-    work = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    if not np.isfinite(mse(y, forward(X, work, output))):
+        raise ValueError("the loss at these params overflows float64 (above about 1.8e308): "
+                         "the data or the weights are too large for a gradient")
     grads = {}
     for key, value in work.items():
         grad = np.zeros_like(value)
         for idx in np.ndindex(value.shape):
             saved = value[idx]
-            value[idx] = saved + eps
+            value[idx] = saved + delta
             loss_plus = mse(y, forward(X, work, output))
-            value[idx] = saved - eps
+            value[idx] = saved - delta
             loss_minus = mse(y, forward(X, work, output))
             value[idx] = saved
-            grad[idx] = (loss_plus - loss_minus) / (2 * eps)
+            with np.errstate(all="ignore"):
+                grad[idx] = (loss_plus - loss_minus) / (2 * delta)
+        if not np.all(np.isfinite(grad)):
+            raise ValueError(f"the centred difference for {key} overflows float64: the data or the weights are "
+                             f"too large, or delta ({delta:g}) is")
         grads[key] = grad
     return grads
 
 
 def relative_error(a, b):
-    """Largest ``|a - b| / max(|a| + |b|, 1e-8)`` over all entries (the cs231n measure)."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
+    """Largest ``|a - b| / max(|a| + |b|, 1e-8)`` over all entries (the cs231n measure).
+
+    ``a`` and ``b`` must have the same shape and at least one entry. The result
+    lies between 0 and 1 for finite inputs, even near the float64 limit; NaN or
+    inf in an entry gives NaN, without a warning.
+
+    Examples
+    --------
+    >>> relative_error([1.0, 2.0], [1.0, 2.0])
+    0.0
+    >>> relative_error(3.0, -3.0)      # opposite signs: as far apart as it gets
+    1.0
+    """
+    a, b = as_real_array(a, "a"), as_real_array(b, "b")
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    if a.size == 0:
+        raise ValueError("a and b must hold at least one number, got empty arrays")
+    with np.errstate(all="ignore"):                  # halved, so |a| + |b| cannot overflow; inf gives NaN
+        ha, hb = a / 2, b / 2
+        return float(np.max(np.abs(ha - hb) / np.maximum(np.abs(ha) + np.abs(hb), 0.5e-8)))
 
 
 class GradientReport:

@@ -1,30 +1,32 @@
-"""The 2-H-1 network: parameters, forward pass, loss and backward pass (notebooks 02 and 03).
+"""The 2-m-1 network: parameters, forward pass, loss and backward pass (notebooks 02 and 03).
 
-Shapes follow one convention throughout: ``X`` is (n_samples, n_inputs),
-``y`` and ``y_hat`` are (n_samples, 1), and the hidden layer is ``X @ W1 + b1``.
-Parameters live in a dict ``{"W1": (n_inputs, H), "b1": (H,), "W2": (H, 1), "b2": (1,)}``
-and gradients come back in a dict with the same keys and shapes.
+Shapes follow one convention throughout (NOTATION.md): ``X`` is (n, 2), ``y`` and
+``y_hat`` are (n, 1); the hidden layer has width m, with ``Z1 = X @ W1 + b1`` and
+``H = sigmoid(Z1)`` both (n, m), and ``Z2 = H @ W2 + b2`` is (n, 1). Parameters
+live in a dict ``{"W1": (2, m), "b1": (m,), "W2": (m, 1), "b2": (1,)}`` (lists
+are accepted too) and gradients come back in a dict with the same keys and shapes.
 """
 
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES, sigmoid
-from .validation import as_X, as_y, check_choice, check_output, check_params, check_positive_int
+from .validation import (as_params, as_real_array, as_X, as_y, check_choice, check_memory, check_output,
+                         check_positive_int)
 
 INITS = ("ones", "random")
 
 
 def init_params(n_hidden, init="ones", seed=None, n_inputs=2):
-    """Create a fresh parameter dict for a network with ``n_hidden`` sigmoid units.
+    """Create a fresh parameter dict for a network of width m = ``n_hidden`` sigmoid units.
 
     Parameters
     ----------
     n_hidden : int
-        Width H of the hidden layer, at least 1.
+        The width m of the hidden layer, at least 1.
     init : {"ones", "random"}
         ``"ones"`` is the original notebook's start: every weight 1, every bias 0.
         ``"random"`` draws each weight from N(0, 1 / fan_in), where fan_in is the
-        number of inputs feeding the unit (``n_inputs`` for W1, ``n_hidden`` for W2),
+        number of inputs feeding the unit (``n_inputs`` for W1, m for W2),
         so a unit's input sum keeps roughly the spread of one input (notebook 04).
         Biases start at 0 either way.
     seed : int, numpy.random.Generator or None
@@ -35,18 +37,19 @@ def init_params(n_hidden, init="ones", seed=None, n_inputs=2):
     Returns
     -------
     dict
-        ``W1`` (n_inputs, H), ``b1`` (H,), ``W2`` (H, 1), ``b2`` (1,), all float64.
+        ``W1`` (n_inputs, m), ``b1`` (m,), ``W2`` (m, 1), ``b2`` (1,), all float64.
     """
-    H = check_positive_int(n_hidden, "n_hidden")
+    m = check_positive_int(n_hidden, "n_hidden")
     n_inputs = check_positive_int(n_inputs, "n_inputs")
     check_choice(init, "init", INITS)
+    check_memory(8 * ((n_inputs + 2) * m + 1), f"init_params({m}) (its weights)")
     if init == "ones":
-        W1, W2 = np.ones((n_inputs, H)), np.ones((H, 1))
+        W1, W2 = np.ones((n_inputs, m)), np.ones((m, 1))
     else:
         rng = np.random.default_rng(seed)
-        W1 = rng.normal(0.0, 1.0 / np.sqrt(n_inputs), size=(n_inputs, H))
-        W2 = rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, 1))
-    return {"W1": W1, "b1": np.zeros(H), "W2": W2, "b2": np.zeros(1)}
+        W1 = rng.normal(0.0, 1.0 / np.sqrt(n_inputs), size=(n_inputs, m))
+        W2 = rng.normal(0.0, 1.0 / np.sqrt(m), size=(m, 1))
+    return {"W1": W1, "b1": np.zeros(m), "W2": W2, "b2": np.zeros(1)}
 
 
 def forward_cache(X, params, output="linear"):
@@ -54,23 +57,29 @@ def forward_cache(X, params, output="linear"):
 
     Returns
     -------
-    y_hat : ndarray, shape (n_samples, 1)
+    y_hat : ndarray, shape (n, 1)
     cache : dict
-        ``X`` (n, D), ``h`` (n, H) hidden activations, ``y_hat`` (n, 1).
+        ``X`` (n, 2), ``H`` (n, m) hidden activations (also under ``"h"``),
+        ``y_hat`` (n, 1), and ``params``, the parameters as float64 arrays.
     """
     check_output(output)
-    n_inputs, _ = check_params(params)
-    X = as_X(X, n_inputs)
-    h = sigmoid(X @ params["W1"] + params["b1"])          # (n, H)
-    y_hat = ACTIVATIONS[output](h @ params["W2"] + params["b2"])  # (n, 1)
-    return y_hat, {"X": X, "h": h, "y_hat": y_hat}
+    params = as_params(params)
+    X = as_X(X, params["W1"].shape[0])
+    with np.errstate(all="ignore"):                                  # an overflow is refused below
+        H = sigmoid(X @ params["W1"] + params["b1"])                 # (n, m)
+        y_hat = ACTIVATIONS[output](H @ params["W2"] + params["b2"])  # (n, 1)
+    if not np.all(np.isfinite(y_hat)):
+        raise ValueError("the prediction y_hat is not finite: a sum overflowed float64 (above about 1.8e308), "
+                         "so the data or the weights are too large")
+    return y_hat, {"X": X, "H": H, "h": H, "y_hat": y_hat, "params": params}
 
 
 def forward(X, params, output="linear"):
-    """Predict ``y_hat`` (n_samples, 1) for ``X`` (n_samples, n_inputs).
+    """Predict ``y_hat`` (n, 1) for ``X`` (n, 2).
 
-    ``output`` is ``"linear"`` (the prediction is ``h @ W2 + b2``) or
-    ``"sigmoid"`` (that sum squashed into (0, 1), as the original first tried).
+    ``output`` is ``"linear"`` (the prediction is ``Z2 = H @ W2 + b2``) or
+    ``"sigmoid"`` (``sigmoid(Z2)``, squashed into (0, 1), as the original first tried).
+    A prediction that overflows float64 is refused with a ValueError.
 
     Examples
     --------
@@ -84,47 +93,51 @@ def forward(X, params, output="linear"):
 
 
 def mse(y, y_hat):
-    """Mean squared error ``mean((y - y_hat)**2)`` as a Python float.
+    """Mean squared error ``mean((y_hat - y)**2)`` as a Python float.
+
+    ``y`` and ``y_hat`` are (n, 1) or (n,), with n >= 1. A loss too large for
+    float64 comes back as ``inf``, without a warning.
 
     Examples
     --------
     >>> mse([[1.0], [3.0]], [[0.0], [0.0]])   # (1 + 9) / 2
     5.0
     """
-    y_hat = np.asarray(y_hat, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    y, y_hat = as_real_array(y, "y"), as_real_array(y_hat, "y_hat")
     if y.ndim == 1:
         y = y.reshape(-1, 1)
     if y_hat.ndim == 1:
         y_hat = y_hat.reshape(-1, 1)
-    if y.shape != y_hat.shape:
+    if y.shape != y_hat.shape or y.ndim != 2 or y.shape[1] != 1:
         raise ValueError(f"y and y_hat must have the same shape (n_samples, 1), got {y.shape} and {y_hat.shape}")
-    return float(np.mean((y - y_hat) ** 2))
+    if y.size == 0:
+        raise ValueError("y and y_hat must hold at least one sample, got empty arrays")
+    with np.errstate(over="ignore", invalid="ignore"):               # inf - inf is NaN, as it should be
+        return float(np.mean((y_hat - y) ** 2))
 
 
 def backward(X, y, params, output="linear"):
     """Gradients of the MSE with respect to every parameter (notebook 03).
 
-    The chain rule, one layer at a time, with ``r = y_hat - y`` (n, 1):
-    ``d_yhat = 2 r / n``; ``d_o = d_yhat * f'(o)`` for the output activation f;
-    ``dW2 = h.T @ d_o``; ``db2 = sum(d_o)``; ``d_z = (d_o @ W2.T) * h * (1 - h)``;
-    ``dW1 = X.T @ d_z``; ``db1 = sum(d_z)``.
+    The chain rule, one layer at a time, from ``dy_hat = 2 (y_hat - y) / n`` (n, 1):
+    ``dZ2 = dy_hat * f'(Z2)`` for the output activation f; ``dW2 = H.T @ dZ2``;
+    ``db2 = sum(dZ2)``; ``dZ1 = (dZ2 @ W2.T) * H * (1 - H)``; ``dW1 = X.T @ dZ1``;
+    ``db1 = sum(dZ1)``.
 
     Returns
     -------
     dict
-        ``W1`` (n_inputs, H), ``b1`` (H,), ``W2`` (H, 1), ``b2`` (1,).
+        ``W1`` (2, m), ``b1`` (m,), ``W2`` (m, 1), ``b2`` (1,).
     """
     y_hat, cache = forward_cache(X, params, output)
-    X, h = cache["X"], cache["h"]
+    X, H, params = cache["X"], cache["H"], cache["params"]
     y = as_y(y, X.shape[0])
     n = X.shape[0]
-    d_yhat = 2.0 * (y_hat - y) / n                       # (n, 1)
-    d_o = d_yhat * DERIVATIVES[output](y_hat)            # (n, 1)
-    d_z = (d_o @ params["W2"].T) * h * (1.0 - h)         # (n, H)
-    return {
-        "W1": X.T @ d_z,                                  # (D, H)
-        "b1": d_z.sum(axis=0),                            # (H,)
-        "W2": h.T @ d_o,                                  # (H, 1)
-        "b2": d_o.sum(axis=0),                            # (1,)
-    }
+    with np.errstate(all="ignore"):                                  # an overflow is refused below
+        dy_hat = 2.0 * (y_hat - y) / n                               # (n, 1)
+        dZ2 = dy_hat * DERIVATIVES[output](y_hat)                    # (n, 1)
+        dZ1 = (dZ2 @ params["W2"].T) * H * (1.0 - H)                 # (n, m)
+        grads = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": H.T @ dZ2, "b2": dZ2.sum(axis=0)}
+    if not all(np.all(np.isfinite(g)) for g in grads.values()):
+        raise ValueError("the gradients overflow float64 (above about 1.8e308): the data or the weights are too large")
+    return grads

@@ -1,9 +1,11 @@
-"""Training the 2-H-1 network: ``train`` for one network, ``width_sweep`` for several widths at once (notebooks 03, 04).
+"""Training the 2-m-1 network: ``train`` for one network, ``train_many`` and ``width_sweep`` for several (notebooks 03, 04).
 
-Both check their input here and hand the arithmetic to ``descent.py``, which
-explains how it is made fast. The readable version of one step is ``backward``
-followed by ``params[k] -= lr * grads[k]``; notebook 03 writes it out by hand,
-and a test checks that ``train`` records the same losses to 1e-9.
+All three check their input here and hand the arithmetic to ``descent.py``,
+which explains how it is made fast. The readable version of one step is
+``backward`` followed by ``params[k] -= lr * grads[k]``; notebook 03 writes it
+out by hand, and a test checks that ``train`` records the same losses to 1e-9.
+``train`` is ``train_many`` with one start, so a network trained beside others
+gets bit for bit the numbers it gets alone, at any learning rate.
 """
 
 from dataclasses import dataclass
@@ -115,9 +117,9 @@ def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
 
 
 def _not_finite_at_start(k, count):
-    which = f"starts[{k}]" if count > 1 else "params"
-    return (f"the loss at the start is not finite for {which}: the data or the weights are so large that "
-            f"the squared error overflows float64 (about 1.8e308) before the first step; scale them down")
+    which = f" of starts[{k}]" if count > 1 else ""
+    return (f"the loss at the start{which} is not finite: the data or the weights are so large that the "
+            f"squared error overflows float64 (above about 1.8e308) before the first step; scale them down")
 
 
 def width_sweep(X, y, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, seed=None, output="linear"):

@@ -52,10 +52,7 @@ def check_output(output):
 
 def as_X(X, n_inputs=None):
     """Return ``X`` as a float64 array of shape (n_samples, n_inputs), or raise."""
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"X must be an array of numbers, got {type(X).__name__}: {err}") from None
+    X = as_real_array(X, "X")
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}")
     if n_inputs is not None and X.shape[1] != n_inputs:
@@ -68,10 +65,7 @@ def as_X(X, n_inputs=None):
 
 def as_y(y, n_samples):
     """Return ``y`` as a float64 column of shape (n_samples, 1), or raise."""
-    try:
-        y = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"y must be an array of numbers, got {type(y).__name__}: {err}") from None
+    y = as_real_array(y, "y")
     if y.ndim == 1:
         y = y.reshape(-1, 1)
     if y.ndim != 2 or y.shape[1] != 1:
@@ -123,9 +117,12 @@ def check_params(params):
 
 def as_real_array(value, name):
     """Return ``value`` as a new float64 array, or raise if it is not made of real numbers."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__} {value!r:.40}")
-    arr = np.asarray(value)
+    if value is None or isinstance(value, (str, bytes, dict)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as err:                  # ragged nested lists, for one
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must hold real numbers, got complex values (dtype {arr.dtype})")
     if arr.dtype == object or arr.dtype.kind in "USVMm":
@@ -147,9 +144,11 @@ def check_memory(nbytes, what):
 def check_training_memory(n_samples, widths, epochs):
     """Raise unless training networks of these ``widths`` on ``n_samples`` fits in ``MEMORY_LIMIT``.
 
-    Counted: two (m, n_samples) float64 work arrays for each of the two widest
-    networks that may run at once, and every loss of every network if all
-    ``epochs`` run (losses are stored as they come, never ahead of time).
+    Counted: the (2m + 5, n_samples) float64 work arrays of the two widest
+    networks, which may run at once, and every loss of every network, three
+    times over (as run, joined, returned), if all ``epochs`` run. Losses are
+    stored as the epochs run, never ahead of time.
     """
     busiest = sum(sorted(widths)[-2:])
-    check_memory(8 * (2 * busiest * n_samples + len(widths) * epochs + 4 * n_samples), "this training run")
+    work = (2 * busiest + 10) * n_samples
+    check_memory(8 * (work + 3 * len(widths) * epochs), "this training run")

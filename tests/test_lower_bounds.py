@@ -73,12 +73,12 @@ def test_a_requirement_without_one_lower_bound_is_refused(req):
 def test_every_dependency_of_the_project_states_a_lower_bound():
     project = lb.read_project()
     every = lb.lower_bounds(project, list(project["optional-dependencies"]))
-    for name in ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "pytest", "nbval",
+    for name in ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "pytest", "nbval", "hypothesis",
                  "playwright", "jupyter-repo2docker"):
         assert name in every, f"pyproject.toml does not name {name}"
     # The oldest leg installs [test]: the runtime libraries and what runs the tests.
     assert set(lb.lower_bounds(project, ["test"])) == {
-        "numpy", "matplotlib", "ipywidgets", "jupyterlab", "pytest", "nbval"}
+        "numpy", "matplotlib", "ipywidgets", "jupyterlab", "pytest", "nbval", "hypothesis"}
 
 
 def test_environment_yml_states_the_same_bounds_as_pyproject():

@@ -18,10 +18,12 @@ def step_by_step(X, y, params, lr, epochs, output):
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     losses = []
     for _ in range(epochs):
-        if not all(np.isfinite(v).all() for v in params.values()):
-            break                               # forward refuses non-finite params: the run has blown up
-        losses.append(cu.mse(y, cu.forward(X, params, output)))
-        grads = cu.backward(X, y, params, output)
+        try:
+            loss = cu.mse(y, cu.forward(X, params, output))
+            grads = cu.backward(X, y, params, output)
+        except ValueError:                      # non-finite params or an overflow: the run has blown up
+            break
+        losses.append(loss)
         for key in params:
             params[key] -= lr * grads[key]
     return np.array(losses), params

@@ -6,6 +6,7 @@ exports the way the original notebook did for its dark web page: transparent
 background with white axes, ticks, labels and titles.
 """
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -93,14 +94,22 @@ def save_figure(fig, path, dpi=100):
     """Export ``fig`` for a dark web page: transparent background, white axes and text.
 
     The figure itself is restored afterwards, so it still looks right in the
-    notebook. The folder of ``path`` is created if needed.
+    notebook. The folder of ``path`` is created if needed, and ``.png`` is added
+    when ``path`` does not end in a format matplotlib can write.
 
     Returns
     -------
     pathlib.Path
-        The file written.
+        The file written, e.g. ``Path("r18.png")`` for ``save_figure(fig, "r18")``.
     """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure (from plt.subplots or new_figure), "
+                        f"got {type(fig).__name__}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name such as 'figure.png', got {type(path).__name__}")
     path = Path(path)
+    if path.suffix[1:].lower() not in fig.canvas.get_supported_filetypes():
+        path = path.with_name(path.name + ".png")
     path.parent.mkdir(parents=True, exist_ok=True)
     saved = list(_white_artists(fig))
     try:
