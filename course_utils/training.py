@@ -83,6 +83,9 @@ def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
     [5, 5]
     """
     check_output(output)
+    if isinstance(starts, (dict, str)):
+        raise TypeError(f"starts must be a list of params dicts (for one network, use train), "
+                        f"got a {type(starts).__name__}")
     try:
         starts = list(starts)
     except TypeError:

@@ -102,6 +102,7 @@ def test_width_sweep_output_is_train(data, output):
 @pytest.mark.parametrize("starts, error, words", [
     ([], ValueError, "at least one"),
     (5, TypeError, "sequence of params"),
+    (cu.init_params(2), TypeError, "for one network, use train"),
     ([{"W1": np.ones((2, 2))}], ValueError, "missing b1"),
     ([cu.init_params(2), cu.init_params(2, n_inputs=3)], ValueError, r"starts\[1\]\['W1'\] must have 2 rows"),
     ([cu.init_params(2), "params"], TypeError, r"starts\[1\] must be a dict"),
