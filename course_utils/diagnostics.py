@@ -1,0 +1,155 @@
+"""Looking inside a trained network one hidden unit at a time (notebook 04).
+
+A loss is one number for the whole network. These helpers take a network apart:
+where each unit's pre-activations fall on the sigmoid (``preactivations``,
+``mean_slope``), what each unit adds to the prediction (``unit_contributions``),
+and which way each unit faces in the input plane (``unit_alignment``). They
+compute with the same ``params`` dict as ``forward`` and never train.
+"""
+
+import numpy as np
+
+from .activations import sigmoid
+from .validation import as_params, as_X
+
+
+def _checked(X, params):
+    """``X`` and ``params`` as float64 arrays, checked against each other."""
+    params = as_params(params)
+    return as_X(X, params["W1"].shape[0]), params
+
+
+def preactivations(X, params):
+    """The hidden pre-activations ``Z1 = X @ W1 + b1``, shape (n_samples, m).
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, n_inputs)
+    params : dict
+        ``W1`` (n_inputs, m), ``b1`` (m,), ``W2`` (m, 1), ``b2`` (1,).
+
+    Examples
+    --------
+    >>> p = {"W1": [[1.0, -2.0], [0.0, 1.0]], "b1": [0.5, 0.0], "W2": [[1.0], [1.0]], "b2": [0.0]}
+    >>> preactivations([[2.0, 3.0]], p)          # (2*1 + 3*0 + 0.5, 2*-2 + 3*1 + 0)
+    array([[ 2.5, -1. ]])
+    """
+    X, params = _checked(X, params)
+    return X @ params["W1"] + params["b1"]
+
+
+def mean_slope(X, params):
+    """Each hidden unit's mean sigmoid slope ``mean_i σ'(Z1[i, j])``, shape (m,).
+
+    σ' = σ(1 - σ) is at most 1/4, at z = 0. Every gradient that reaches unit j's
+    incoming weights is multiplied by σ'(z), so a mean slope far below 1/4 says
+    the unit sits in the flat tails of the sigmoid for most samples: it is
+    saturated, and gradient descent can barely move it.
+
+    Examples
+    --------
+    All weights 0: every pre-activation is 0, so every slope is the maximum 1/4.
+
+    >>> p = {"W1": np.zeros((2, 3)), "b1": np.zeros(3), "W2": np.ones((3, 1)), "b2": np.zeros(1)}
+    >>> mean_slope([[1.0, 2.0], [3.0, 4.0]], p)
+    array([0.25, 0.25, 0.25])
+    """
+    H = sigmoid(preactivations(X, params))
+    return (H * (1.0 - H)).mean(axis=0)
+
+
+def unit_contributions(X, params):
+    """What each hidden unit adds to the prediction, ``W2[j] * σ(Z1[:, j])``, shape (n_samples, m).
+
+    The prediction of a linear-output network is the sum of these columns plus ``b2``:
+    ``forward(X, params) == unit_contributions(X, params).sum(axis=1, keepdims=True) + b2``.
+    """
+    X, params = _checked(X, params)
+    return sigmoid(X @ params["W1"] + params["b1"]) * params["W2"][:, 0]
+
+
+def unit_alignment(params, direction):
+    """``|cos|`` of the angle between each unit's incoming weights ``W1[:, j]`` and ``direction``, shape (m,).
+
+    A unit's output changes only along its weight vector: it is constant on every
+    line perpendicular to ``W1[:, j]``. An alignment of 1 means the unit varies
+    exactly along ``direction``; 0 means it is constant along it.
+
+    Parameters
+    ----------
+    params : dict
+    direction : array_like, shape (n_inputs,)
+        Any non-zero vector; only its direction matters.
+
+    Examples
+    --------
+    >>> p = {"W1": [[1.0, 0.0], [0.0, 2.0]], "b1": [0.0, 0.0], "W2": [[1.0], [1.0]], "b2": [0.0]}
+    >>> unit_alignment(p, [1.0, 1.0]).round(4)
+    array([0.7071, 0.7071])
+    """
+    params = as_params(params)
+    n_inputs = params["W1"].shape[0]
+    d = np.asarray(direction, dtype=np.float64)
+    if d.shape != (n_inputs,) or not np.all(np.isfinite(d)) or not np.any(d):
+        raise ValueError(f"direction must be a non-zero vector of {n_inputs} finite numbers, "
+                         f"got {np.asarray(direction).tolist()!r}")
+    W1 = params["W1"]
+    norms = np.linalg.norm(W1, axis=0)
+    if np.any(norms == 0):
+        raise ValueError("every column of W1 must be non-zero to have a direction; "
+                         f"columns {np.flatnonzero(norms == 0).tolist()} are all zeros")
+    return np.abs(d @ W1) / (norms * np.linalg.norm(d))
+
+
+def input_grid(n=101, low=-5.0, high=5.0):
+    """A square grid over the input plane: ``x1``, ``x2`` (n, n) for contour plots and ``points`` (n*n, 2) for ``forward``.
+
+    Examples
+    --------
+    >>> x1, x2, points = input_grid(3, -1.0, 1.0)
+    >>> points.shape, x1[0].tolist()
+    ((9, 2), [-1.0, 0.0, 1.0])
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"n must be a whole number of grid points per side, at least 2, got {n!r}")
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"low and high must be finite numbers with low < high, got {low!r} and {high!r}")
+    x1, x2 = np.meshgrid(np.linspace(low, high, n), np.linspace(low, high, n))
+    return x1, x2, np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def params_for_raw_data(params, x_scaler, y_scaler):
+    """The same network rewritten to read raw inputs and predict in the raw units of ``y``.
+
+    A network trained on standardised data computes ``y_hat = s_y * (H W2 + b2) + mu_y``
+    with ``H = σ(((X - mu_x) / s_x) W1 + b1)``. Multiplying out gives an ordinary
+    network on raw ``X``: ``W1 / s_x`` (row by row), ``b1 - (mu_x / s_x) @ W1``,
+    ``s_y W2`` and ``s_y b2 + mu_y``. Its pre-activations, and so every unit's slope,
+    are unchanged; only the units in which they are written change.
+
+    Parameters
+    ----------
+    params : dict
+        Trained on ``x_scaler.transform(X)`` and ``y_scaler.transform(y)``.
+    x_scaler, y_scaler : StandardScaler
+        Fitted; anything with ``mean_`` and ``scale_`` arrays will do.
+
+    Returns
+    -------
+    dict
+        ``W1`` (n_inputs, m), ``b1`` (m,), ``W2`` (m, 1), ``b2`` (1,).
+    """
+    params = as_params(params)
+    if any(getattr(sc, a, None) is None for sc in (x_scaler, y_scaler) for a in ("mean_", "scale_")):
+        raise ValueError("x_scaler and y_scaler must be fitted scalers with mean_ and scale_ arrays; call fit first")
+    try:
+        mu_x, s_x = (np.asarray(a, dtype=np.float64) for a in (x_scaler.mean_, x_scaler.scale_))
+        mu_y, s_y = (np.asarray(a, dtype=np.float64).ravel() for a in (y_scaler.mean_, y_scaler.scale_))
+    except (AttributeError, TypeError):
+        raise ValueError("x_scaler and y_scaler must be fitted scalers with mean_ and scale_ arrays") from None
+    n_inputs = params["W1"].shape[0]
+    if mu_x.shape != (n_inputs,) or s_x.shape != (n_inputs,) or mu_y.shape != (1,) or s_y.shape != (1,):
+        raise ValueError(f"x_scaler must be fitted on {n_inputs} columns and y_scaler on 1, got means of shapes "
+                         f"{mu_x.shape} and {mu_y.shape}")
+    W1 = params["W1"] / s_x[:, None]
+    return {"W1": W1, "b1": params["b1"] - mu_x @ W1, "W2": s_y * params["W2"], "b2": s_y * params["b2"] + mu_y}
