@@ -6,7 +6,7 @@ style, and computes nothing about the network itself.
 
 import numpy as np
 
-from .style import COLORS, WIDTH_COLORS
+from .style import COLORS, line_cue
 
 
 def plot_data_scatter(ax, X, y, s=4, cmap="viridis"):
@@ -64,9 +64,12 @@ def plot_loss_curves(ax, curves, noise_floor=None, log=False, cap=1e100):
         losses = np.asarray(losses, dtype=np.float64)
         above = np.flatnonzero(~(losses <= cap))
         shown = losses[: above[0]] if above.size else losses
-        ax.plot(range(len(shown)), shown, color=WIDTH_COLORS[i % len(WIDTH_COLORS)], label=str(label))
+        # Colour, dash pattern and a marker every tenth of the run: each line reads without its colour.
+        ax.plot(range(len(shown)), shown, **line_cue(i), markevery=max(1, len(shown) // 10), markersize=5,
+                label=str(label))
     if noise_floor is not None:
-        ax.axhline(noise_floor, color=COLORS["floor"], linestyle="--", label=f"noise floor {noise_floor:.3f}")
+        ax.axhline(noise_floor, color=COLORS["floor"], linestyle=":", linewidth=2,
+                   label=f"noise floor {noise_floor:.3f}")
     if log:
         ax.set_yscale("log")
     ax.set(xlabel="Epoch", ylabel="MSE")
