@@ -2,16 +2,19 @@
 
 ``import course_utils as cu`` gives every name the notebooks use. The modules
 follow the course: ``data`` (notebook 01), ``activations`` and ``network``
-(notebook 02), ``gradcheck`` and ``training`` (notebook 03, 04), ``plotting``
-for the figure style, and ``exercises`` for the auto-checks.
+(notebook 02), ``gradcheck``, ``training``, ``scaling`` and ``curvature``
+(notebooks 03, 04), ``plotting`` for the figure style, and ``exercises`` for
+the auto-checks.
 """
 
 from . import exercises, plotting
 from .activations import sigmoid
+from .curvature import hessian, sharpness
 from .data import describe, make_dataset, noise_floor, target_function
 from .gradcheck import GradientReport, check_gradients, numerical_gradient, relative_error
 from .network import backward, forward, forward_cache, init_params, mse
 from .plotting import save_figure, show_figure
+from .scaling import StandardScaler
 from .training import TrainResult, train, width_sweep
 
 __version__ = "0.1.0"
@@ -21,5 +24,6 @@ __all__ = [
     "sigmoid", "init_params", "forward", "forward_cache", "mse", "backward",
     "train", "TrainResult", "width_sweep",
     "numerical_gradient", "check_gradients", "GradientReport", "relative_error",
+    "StandardScaler", "sharpness", "hessian",
     "save_figure", "show_figure", "plotting", "exercises",
 ]

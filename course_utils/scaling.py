@@ -1,0 +1,115 @@
+"""Standardise data to mean 0 and standard deviation 1, column by column (notebook 03).
+
+``StandardScaler`` uses scikit-learn's names (``fit``, ``transform``,
+``inverse_transform``, ``fit_transform``, ``mean_``, ``scale_``), so a learner who
+meets the real one later already knows it. Unlike scikit-learn's, it refuses a
+column with no spread instead of quietly leaving it unscaled.
+"""
+
+import numpy as np
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a scaler is used before ``fit`` has given it a mean and a scale."""
+
+
+def _as_table(X, name, n_columns=None):
+    """Return ``X`` as a float64 array (n_samples, n_columns) of finite real numbers, or raise."""
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}")
+    array = np.asarray(X)
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name} must hold real numbers, got complex values (dtype {array.dtype})")
+    try:
+        array = np.asarray(array, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}: {err}") from None
+    if array.ndim == 1:
+        raise ValueError(f"{name} must be 2-D, (n_samples, n_columns), got a 1-D array of shape {array.shape}; "
+                         f"for one column such as y use {name}.reshape(-1, 1)")
+    if array.ndim != 2 or array.shape[0] < 1 or array.shape[1] < 1:
+        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_columns), got shape {array.shape}")
+    if n_columns is not None and array.shape[1] != n_columns:
+        raise ValueError(f"{name} must have {n_columns} column(s), as the data the scaler was fitted on, "
+                         f"got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        bad = int(np.sum(~np.isfinite(array)))
+        raise ValueError(f"{name} must contain only finite numbers, but {bad} entries are NaN or infinite")
+    return array
+
+
+class StandardScaler:
+    """Shift and scale each column to mean 0 and standard deviation 1: ``(x - mean_) / scale_``.
+
+    ``fit`` learns the statistics from one data set; ``transform`` applies them to
+    any data with the same columns, and ``inverse_transform`` undoes them, so a
+    prediction made on the standardised scale can be read in the original units.
+
+    Attributes
+    ----------
+    mean_ : ndarray, shape (n_columns,)
+        Each column's mean, μ.
+    scale_ : ndarray, shape (n_columns,)
+        Each column's population standard deviation, s (``np.std`` with ``ddof=0``).
+    n_features_in_ : int
+        Number of columns seen by ``fit``.
+
+    Examples
+    --------
+    One column with values 1, 2, 3: mean 2, population standard deviation
+    sqrt((1 + 0 + 1) / 3) = 0.8165.
+
+    >>> scaler = StandardScaler().fit([[1.0], [2.0], [3.0]])
+    >>> float(scaler.mean_[0]), round(float(scaler.scale_[0]), 4)
+    (2.0, 0.8165)
+    >>> scaler.transform([[3.0]]).round(4)
+    array([[1.2247]])
+    """
+
+    def __init__(self):
+        self.mean_ = None
+        self.scale_ = None
+        self.n_features_in_ = None
+
+    def __repr__(self):
+        return "StandardScaler()"
+
+    def fit(self, X):
+        """Learn each column's mean and population standard deviation from ``X`` (n_samples, n_columns).
+
+        Returns the scaler itself, so ``StandardScaler().fit(X)`` can be kept in
+        one line. Raises if a column has no spread, since it cannot be scaled to
+        standard deviation 1.
+        """
+        X = _as_table(X, "X")
+        mean = X.mean(axis=0)
+        scale = X.std(axis=0)
+        # A constant column can come out with a spread of a few rounding errors rather than exactly 0.
+        flat = scale <= 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
+        if np.any(flat):
+            columns = ", ".join(str(int(c)) for c in np.flatnonzero(flat))
+            raise ValueError(f"column(s) {columns} of X have no spread (every value is the same, or there is "
+                             f"only one row); a column with standard deviation 0 cannot be standardised")
+        self.mean_, self.scale_, self.n_features_in_ = mean, scale, X.shape[1]
+        return self
+
+    def _check_fitted(self, method):
+        if self.mean_ is None:
+            raise NotFittedError(f"this StandardScaler has not been fitted yet: call fit(X) (or fit_transform(X)) "
+                                 f"on the training data before {method}")
+
+    def transform(self, X):
+        """Return ``(X - mean_) / scale_``, shape (n_samples, n_columns), as a new array."""
+        self._check_fitted("transform")
+        X = _as_table(X, "X", self.n_features_in_)
+        return (X - self.mean_) / self.scale_
+
+    def fit_transform(self, X):
+        """``fit(X)`` and then ``transform(X)``: the standardised training data."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, X):
+        """Undo ``transform``: return ``X * scale_ + mean_`` in the original units, as a new array."""
+        self._check_fitted("inverse_transform")
+        X = _as_table(X, "X", self.n_features_in_)
+        return X * self.scale_ + self.mean_
