@@ -155,6 +155,7 @@ class Explorer(widgets.VBox):
         for name, control in self.controls.items():
             control.add_class(f"cu-control-{name.replace('_', '-')}")
             control.observe(self._on_change, names="value")
+        self._closed = False
         self.refresh()
         self._replace_previous()
 
@@ -175,9 +176,16 @@ class Explorer(widgets.VBox):
 
     def close(self):
         """Close every widget of this explorer and let go of its runs and figure."""
-        for name, control in self.controls.items():
+        if getattr(self, "_closed", True):     # closed already, or never finished building
+            return
+        self._closed = True
+        for control in self.controls.values():
             control.unobserve(self._on_change, names="value")
-        close_all(self)
+        for child in self.children:
+            close_all(child)
+        for part in (self.layout, self.style) if hasattr(self, "style") else (self.layout,):
+            part.close()
+        super().close()
         self.state, self.png, self.runs = {}, b"", None
         for cell, explorer in list(_BUILT_BY_CELL.items()):
             if explorer is self:

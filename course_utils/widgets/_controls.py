@@ -99,7 +99,7 @@ class CheckboxRow(widgets.HBox):
         self.value = tuple(o for o in self.options if o in value)
         for box in self.boxes:
             box.observe(self._box_changed, names="value")
-        self.observe(self._value_changed, names="value")
+        self.observe(self._sync_boxes, names="value")
 
     @traitlets.validate("value")
     def _validate_value(self, proposal):
@@ -115,7 +115,7 @@ class CheckboxRow(widgets.HBox):
         if not self._syncing:
             self.value = tuple(o for o, box in zip(self.options, self.boxes) if box.value)
 
-    def _value_changed(self, change):
+    def _sync_boxes(self, change):
         self._syncing = True
         try:
             for o, box in zip(self.options, self.boxes):

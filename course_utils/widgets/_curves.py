@@ -28,7 +28,7 @@ def _ticks(lo, hi):
     elif span <= 12:
         mantissas = (1,)
     else:
-        step = math.ceil(span / 6)
+        step = next(s for s in (2, 5, 10, 20, 25, 50, 100) if s >= span / 6)
         return list(range(math.ceil(lo / step) * step, math.floor(hi) + 1, step))
     ticks = [math.log10(m) + k for k in range(math.floor(lo), math.ceil(hi) + 1) for m in mantissas]
     return [t for t in ticks if lo <= t <= hi]
@@ -56,7 +56,8 @@ def draw_loss_curves(ax, runs, noise_floor, epochs, reference=None):
         shown.append(ref)
     for i, (label, losses, diverged) in enumerate(runs):
         log_losses = np.log10(np.asarray(losses, dtype=np.float64))
-        ax.plot(range(len(log_losses)), log_losses, **line_cue(i), markevery=max(1, epochs // 10),
+        every = max(1, epochs // 10)      # markers every tenth of the run, staggered so lines do not hide them
+        ax.plot(range(len(log_losses)), log_losses, **line_cue(i), markevery=(i * every // 4 % every, every),
                 markersize=5, label=label)
         if diverged and len(log_losses):
             last = len(log_losses) - 1
@@ -68,8 +69,7 @@ def draw_loss_curves(ax, runs, noise_floor, epochs, reference=None):
     ax.axhline(floor, color=COLORS["floor"], linestyle=":", linewidth=2, label=f"noise floor {noise_floor:.3f}")
     low = min([floor, *(c.min() for c in shown)])
     high = max([floor, *(c.max() for c in shown)])
-    margin = max(0.05 * (high - low), 0.08)
-    ylim = (low - margin, high + margin)
+    ylim = (low - 0.12, high + max(0.12, 0.05 * (high - low)))
     ax.set_ylim(*ylim)
     ax.set_xlim(0, epochs)
     ax.yaxis.set_major_locator(FixedLocator(_ticks(*ylim)))
