@@ -186,7 +186,9 @@ class Explorer(widgets.VBox):
         for part in (self.layout, self.style) if hasattr(self, "style") else (self.layout,):
             part.close()
         super().close()
-        self.state, self.png, self.runs = {}, b"", None
+        # An Out[] entry may keep this object; let it keep nothing heavy.
+        self.children, self.controls, self.image, self.numbers = (), {}, None, None
+        self.state, self.png, self.alt, self.runs = {}, b"", "", None
         for cell, explorer in list(_BUILT_BY_CELL.items()):
             if explorer is self:
                 del _BUILT_BY_CELL[cell]

@@ -99,7 +99,8 @@ class WidthSweepExplorer(Explorer):
     def describe(self, state):
         curves, trained = state["curves"], state["trained"]
         if not curves:
-            return "An empty plot: no width is ticked."
+            return (f"An empty plot of MSE against epoch: no width is ticked, so only the noise floor "
+                    f"({number(state['noise_floor'])}) is drawn.")
         seed = f", seed {state['seed']}" if state["init"] == "random" else ""
         scaled = ", standardised data" if state["standardise"] else ""
         text = (f"MSE against epoch on a log scale for widths {_listing(curves)} ({state['init']} start{seed}, "
