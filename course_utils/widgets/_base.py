@@ -59,9 +59,9 @@ def html_table(header, rows):
 
 
 def figure_png(fig):
-    """The figure as PNG bytes."""
+    """The figure as PNG bytes (light compression: a tenth of a second sooner for a slightly larger file)."""
     buffer = BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
@@ -134,7 +134,9 @@ class Explorer(widgets.VBox):
         What went wrong in the last redraw, if anything did.
     """
 
-    figure_kw = {}
+    # Fixed margins instead of matplotlib's constrained layout, which would double the drawing time.
+    figure_kw = {"layout": None}
+    margins = {"left": 0.08, "right": 0.95, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, title, controls):
         self.controls = dict(controls)
@@ -219,6 +221,7 @@ class Explorer(widgets.VBox):
             frames = self.compute(**self.values)
             for self.state, self.message in (frames if isinstance(frames, Iterator) else [frames]):
                 fig, axes = new_figure(**self.figure_kw)
+                fig.subplots_adjust(**self.margins)
                 self.figure_data = {}
                 self.numbers.value = self.draw(fig, axes, self.state)
                 self.png, self.alt = figure_png(fig), self.describe(self.state)

@@ -18,7 +18,8 @@ class DatasetExplorer(Explorer):
     (how many points the scatter draws).
     """
 
-    figure_kw = {"ncols": 2, "figsize": (10.0, 4.2)}
+    figure_kw = {"ncols": 2, "figsize": (10.0, 4.2), "layout": None}
+    margins = {"left": 0.07, "right": 0.97, "bottom": 0.13, "top": 0.92, "wspace": 0.35}
 
     def __init__(self, n_samples=10_000, noise_std=1.0, seed=2025):
         controls = {

@@ -32,7 +32,8 @@ class OutputExplorer(Explorer):
     (the fraction of targets a sigmoid output could reach at all).
     """
 
-    figure_kw = {"figsize": (8.0, 4.5)}
+    figure_kw = {"figsize": (9.0, 4.5), "layout": None}
+    margins = {"left": 0.08, "right": 0.77, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, output="sigmoid", hidden_weight=1.0, output_weight=1.0, output_bias=0.0, n_hidden=2):
         self.n_hidden = n_hidden

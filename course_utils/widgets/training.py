@@ -38,7 +38,8 @@ class TrainingExplorer(Explorer):
     None while training or once diverged) and the settings used.
     """
 
-    figure_kw = {"figsize": (9.0, 4.5)}
+    figure_kw = {"figsize": (9.0, 4.5), "layout": None}
+    margins = {"left": 0.08, "right": 0.64, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, lr=0.01, epochs=1000, width=2, init="ones", output="linear", seed=0, standardise=False):
         self.seed, self.runs, self._limits = seed, RunCache(), {}

@@ -52,7 +52,8 @@ class WidthSweepExplorer(Explorer):
     (the epochs trained so far: the figure is redrawn as training goes on) and the settings used.
     """
 
-    figure_kw = {"figsize": (9.0, 4.5)}
+    figure_kw = {"figsize": (9.0, 4.5), "layout": None}
+    margins = {"left": 0.08, "right": 0.76, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, seed=0, standardise=False):
         self.runs = RunCache()
