@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..data import make_dataset, mean_square_noise
-from ..plotting import new_figure
+from ..plotting import course_style, new_figure
 from ._controls import CheckboxRow, choice, log_slider, slider, switch   # noqa: F401  (the explorers' toolkit)
 
 
@@ -65,13 +65,28 @@ def figure_png(fig):
     return buffer.getvalue()
 
 
+# ipywidgets draws a slider's handle (role="slider") without an accessible name: its visible label is a
+# separate element that nothing points to. Once the figure has loaded, the explorer names each handle
+# after its label, so a screen reader says "learning rate, slider" rather than just "slider".
+_NAME_SLIDERS = ("var e=this.closest('.cu-explorer');if(e)e.querySelectorAll('.widget-slider').forEach("
+                 "function(s){var h=s.querySelector('[role=slider]'),l=s.querySelector('.widget-label');"
+                 "if(h&&l)h.setAttribute('aria-label',l.textContent)})")
+
+
 def img_tag(png, alt, data=None):
     """An ``<img>`` holding ``png`` with the description ``alt``; ``data`` adds ``data-*`` attributes."""
     extra = "".join(f' data-{escape(k)}="{escape(str(v), quote=True)}"' for k, v in (data or {}).items())
     encoded = base64.b64encode(png).decode("ascii")
     return (f'<img src="data:image/png;base64,{encoded}" alt="{escape(alt, quote=True)}"{extra} '
-            f'style="max-width:100%;height:auto"/>')
+            f'style="max-width:100%;height:auto" onload="{escape(_NAME_SLIDERS, quote=True)}"/>')
 
+
+# Every control's label in one right-aligned column, as ipywidgets already does for sliders; a switch
+# lines up under the controls. (ipywidgets lays the buttons' label out as a block above the buttons.)
+_CSS = ("<style>.cu-explorer .widget-toggle-buttons{display:flex;align-items:center}"
+        ".cu-explorer .widget-toggle-buttons>.widget-label,.cu-explorer .cu-row-label{text-align:right !important;"
+        "flex-shrink:0;margin-right:var(--jp-widgets-inline-margin,4px);padding-right:4px}"
+        ".cu-explorer .cu-switch{margin-left:158px}</style>")
 
 # The explorer each notebook cell built last: re-running the cell closes the previous one's widgets.
 _BUILT_BY_CELL = {}
@@ -146,7 +161,7 @@ class Explorer(widgets.VBox):
         self.image = widgets.HTML(layout=widgets.Layout(width="100%", max_width="900px"))
         self.numbers = widgets.HTML()
         self._message_box = widgets.HTML()
-        header = widgets.HTML(f"<b>{escape(title)}</b>")
+        header = widgets.HTML(f"{_CSS}<b>{escape(title)}</b>")
         # One column of controls on a narrow page, two side by side where they fit without squeezing a slider.
         panel = widgets.GridBox(list(self.controls.values()), layout=widgets.Layout(
             grid_template_columns="repeat(auto-fill, minmax(580px, 1fr))", grid_gap="2px 16px", width="100%"))
@@ -223,7 +238,8 @@ class Explorer(widgets.VBox):
                 fig, axes = new_figure(**self.figure_kw)
                 fig.subplots_adjust(**self.margins)
                 self.figure_data = {}
-                self.numbers.value = self.draw(fig, axes, self.state)
+                with course_style():
+                    self.numbers.value = self.draw(fig, axes, self.state)
                 self.png, self.alt = figure_png(fig), self.describe(self.state)
                 self.image.value = img_tag(self.png, self.alt, self.figure_data)
                 self.frames_drawn += 1

@@ -71,8 +71,9 @@ def choice(description, options, value):
 
 def switch(label, value):
     """A checkbox whose ``label`` says what ticking it does."""
-    return widgets.Checkbox(value=bool(value), description=label, indent=False,
-                            layout=widgets.Layout(width="auto"))
+    box = widgets.Checkbox(value=bool(value), description=label, indent=False, layout=widgets.Layout(width="auto"))
+    box.add_class("cu-switch")
+    return box
 
 
 class CheckboxRow(widgets.HBox):
@@ -93,6 +94,7 @@ class CheckboxRow(widgets.HBox):
         self.boxes = [widgets.Checkbox(value=o in value, description=str(o), indent=False,
                                        layout=widgets.Layout(width="62px")) for o in self.options]
         label = widgets.Label(description, layout=widgets.Layout(width=LABEL_WIDTH))
+        label.add_class("cu-row-label")
         super().__init__([label, *self.boxes], layout=widgets.Layout(width=CONTROL_WIDTH, max_width="100%"),
                          **kwargs)
         self._syncing = False

@@ -70,10 +70,13 @@ def draw_loss_curves(ax, runs, noise_floor, epochs, reference=None):
     low = min([floor, *(c.min() for c in shown)])
     high = max([floor, *(c.max() for c in shown)])
     ylim = (low - 0.12, high + max(0.12, 0.05 * (high - low)))
+    own = [np.log10(np.asarray(losses, dtype=np.float64)) for _, losses, _ in runs if len(losses)]
+    runs_range = (min(c.min() for c in own), max(c.max() for c in own)) if own else (floor, floor)
     ax.set_ylim(*ylim)
     ax.set_xlim(0, epochs)
     ax.yaxis.set_major_locator(FixedLocator(_ticks(*ylim)))
     ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
     ax.set(xlabel="epoch", ylabel="MSE (log scale)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return {"ylim-log10": f"{ylim[0]:.6g} {ylim[1]:.6g}", "drawn-log10": f"{low:.6g} {high:.6g}"}
+    return {"ylim-log10": f"{ylim[0]:.6g} {ylim[1]:.6g}", "drawn-log10": f"{low:.6g} {high:.6g}",
+            "runs-log10": f"{runs_range[0]:.6g} {runs_range[1]:.6g}"}

@@ -96,7 +96,7 @@ class TrainingExplorer(Explorer):
         losses, epochs = state["losses"], state["epochs"]
         final = f"diverged at epoch {len(losses)}" if state["diverged"] else number(state["final_loss"])
         ref = state["reference"]
-        table = html_table(["", "final MSE", "epochs run"],
+        table = html_table(["curve", "final MSE", "epochs run"],
                            [["this run", final, f"{len(losses)} of {epochs}"],
                             ["original run", number(ref[-1]), f"{len(ref)}"],
                             ["noise floor", number(state["noise_floor"]), ""]])
