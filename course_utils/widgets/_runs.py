@@ -68,7 +68,8 @@ class RunCache:
 
         A generator: it trains in chunks of epochs, one run after another, and
         yields the epoch reached once ``first`` seconds have passed, then every
-        ``every`` seconds, and always once at the end, so a caller can draw the
+        ``every`` seconds (or twice as long as the caller took to draw the last
+        frame, if longer), and always once at the end, so a caller can draw the
         curves growing. Continuing a run is exact, so the staged curves equal
         uninterrupted ones. Runs already known cost nothing and yield once.
         """
@@ -89,7 +90,9 @@ class RunCache:
             now = time.perf_counter()
             if reached < epochs and now - last >= wait:
                 yield reached
-                last, wait = time.perf_counter(), every
+                last = time.perf_counter()
+                # Drawing a frame takes the caller a while: keep it to about a third of the time.
+                wait = max(every, 2 * (last - now))
         yield epochs
 
     @staticmethod
