@@ -102,6 +102,14 @@ def _cell_id():
         return None
 
 
+def _last(iterator):
+    """The last item an iterator yields."""
+    item = None
+    for item in iterator:
+        pass
+    return item
+
+
 def close_all(widget):
     """Close ``widget``, everything inside it, and their layout and style widgets."""
     for child in getattr(widget, "children", ()):
@@ -173,7 +181,7 @@ class Explorer(widgets.VBox):
             control.add_class(f"cu-control-{name.replace('_', '-')}")
             control.observe(self._on_change, names="value")
         self._closed = False
-        self.refresh()
+        self.refresh(final_only=True)
         self._replace_previous()
 
     def __repr__(self):
@@ -230,11 +238,18 @@ class Explorer(widgets.VBox):
     def _on_change(self, change):
         self.refresh()
 
-    def refresh(self):
-        """Recompute and redraw from the current control values; never raises."""
+    def refresh(self, final_only=False):
+        """Recompute and redraw from the current control values; never raises.
+
+        ``final_only=True`` draws only the finished figure of a run that trains in
+        stages (used when the explorer is built: nobody is watching it grow yet).
+        """
         try:
             frames = self.compute(**self.values)
-            for self.state, self.message in (frames if isinstance(frames, Iterator) else [frames]):
+            frames = frames if isinstance(frames, Iterator) else iter([frames])
+            if final_only:
+                frames = iter([_last(frames)])
+            for self.state, self.message in frames:
                 fig, axes = new_figure(**self.figure_kw)
                 fig.subplots_adjust(**self.margins)
                 self.figure_data = {}
