@@ -379,7 +379,7 @@ def test_sliders_are_wide_and_step_sensibly():
     for factory in FACTORIES:
         for name, control in factory().controls.items():
             if isinstance(control, (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider)):
-                assert control.layout.width == "580px" and control.style.description_width == "150px", name
+                assert control.layout.width == "620px" and control.style.description_width == "150px", name
                 positions = (control.max - control.min) / control.step
                 assert 10 <= positions <= 100, f"{name}: {positions:.0f} arrow presses from end to end"
 

@@ -172,7 +172,7 @@ class Explorer(widgets.VBox):
         header = widgets.HTML(f"{_CSS}<b>{escape(title)}</b>")
         # One column of controls on a narrow page, two side by side where they fit without squeezing a slider.
         panel = widgets.GridBox(list(self.controls.values()), layout=widgets.Layout(
-            grid_template_columns="repeat(auto-fill, minmax(580px, 1fr))", grid_gap="2px 16px", width="100%"))
+            grid_template_columns="repeat(auto-fill, minmax(620px, 1fr))", grid_gap="2px 16px", width="100%"))
         super().__init__([header, panel, self.image, self.numbers, self._message_box])
         # CSS classes name the explorer and each control in the page, for the browser tests.
         self.add_class("cu-explorer")

@@ -13,7 +13,7 @@ import traitlets
 
 # Every control's label takes the same room, so the slider tracks line up one under another.
 LABEL_WIDTH = "150px"
-CONTROL_WIDTH = "580px"     # label 150 + readout about 70 + a track of at least 350
+CONTROL_WIDTH = "620px"     # label 150, readout and margins about 100, a track of at least 350
 _STYLE = {"description_width": LABEL_WIDTH}
 
 
