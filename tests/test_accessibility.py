@@ -68,6 +68,7 @@ def test_notebook_content_passes_axe_in_both_themes(lab_notebook, browser, lab_s
     report = {}
     try:
         run_all(page)
+        page.set_viewport_size({"width": 1280, "height": 2000})     # room for a whole explorer in one screenshot
         names = page.locator(".cu-explorer [role=slider]").evaluate_all(
             "els => els.map(e => e.getAttribute('aria-label') || '')")
         failures += [f"an explorer slider has no accessible name: {names}"] if not all(names) else []

@@ -86,7 +86,10 @@ def img_tag(png, alt, data=None):
 _CSS = ("<style>.cu-explorer .widget-toggle-buttons{display:flex;align-items:center}"
         ".cu-explorer .widget-toggle-buttons>.widget-label,.cu-explorer .cu-row-label{text-align:right !important;"
         "flex-shrink:0;margin-right:var(--jp-widgets-inline-margin,4px);padding-right:4px}"
-        ".cu-explorer .cu-switch{margin-left:158px}</style>")
+        ".cu-explorer .cu-switch{margin-left:158px}"
+        # The pressed button shows by more than a shade of grey, which nearly vanishes in the dark theme.
+        ".cu-explorer .widget-toggle-button.mod-active{font-weight:bold;"
+        "box-shadow:inset 0 -3px 0 var(--jp-brand-color1,#1976d2)}</style>")
 
 # The explorer each notebook cell built last: re-running the cell closes the previous one's widgets.
 _BUILT_BY_CELL = {}
