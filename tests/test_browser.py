@@ -172,3 +172,32 @@ def test_notebook_runs_and_its_explorer_responds(lab_notebook, browser, lab_serv
         page.screenshot(path=str(SCREENSHOTS / f"{Path(lab_notebook).stem}.png"))
     finally:
         lab_server.shutdown_kernels()   # one kernel at a time on a small machine
+
+
+def test_rerunning_an_explorer_cell_in_jupyterlab_leaks_no_widgets(browser, lab_server, page):
+    # JupyterLab tells the kernel which cell runs (metadata.cellId); the explorer built there last is closed.
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("from course_utils.widgets import output_explorer\noutput_explorer()"),
+                      nbformat.v4.new_code_cell("from ipywidgets.widgets import widget\n"
+                                                "print('widgets alive', len(widget._instances))")]
+    nbformat.write(notebook, lab_server.root / "rerun_check.ipynb")
+    idle = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
+    open_notebook(page, lab_server, "rerun_check.ipynb")
+    try:
+        run_all(page)
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        counts = []
+        for _ in range(5):
+            for i in (0, 1):
+                cells.nth(i).locator(".jp-InputPrompt").click()
+                page.keyboard.press("Control+Enter")
+                page.wait_for_timeout(500)
+                page.wait_for_selector(idle)
+            counts.append(int(cells.nth(1).locator(".jp-OutputArea").inner_text().split()[-1]))
+        assert len(set(counts)) == 1, f"live widgets after each re-run of the explorer cell: {counts}"
+    finally:
+        lab_server.shutdown_kernels()
+        (lab_server.root / "rerun_check.ipynb").unlink()
