@@ -63,7 +63,7 @@ class RunCache:
         run = self.runs.get(self._key(width, init, output, lr, seed, standardise))
         return None if run is None else run[0]
 
-    def grow(self, runs, epochs, first=0.12, every=0.3, chunk_s=0.04):
+    def grow(self, runs, epochs, first=0.05, every=0.3, chunk_s=0.04):
         """Train every run in ``runs`` (tuples of ``losses`` arguments after ``epochs``) on to ``epochs``.
 
         A generator: it trains in chunks of epochs, one run after another, and
