@@ -130,7 +130,10 @@ def drive_training_explorer_to_divergence(page):
     run_low, run_high = map(float, image.get_attribute("data-runs-log10").split())
     assert run_high > 200, "lr 1.78 should overflow past 1e200 before it diverges"
     assert low <= run_low and run_high <= high, f"y-range 1e{low:.1f}..1e{high:.1f} misses 1e{run_low:.1f}..1e{run_high:.1f}"
-    assert "Diverged at epoch" in explorer.locator("[role=status]").inner_text()
+    # The message travels right after the figure; wait for it rather than race it.
+    explorer.locator("[role=status]").filter(has_text="Diverged at epoch").wait_for(timeout=30_000)
+    status = explorer.locator("[role=status]").inner_text()
+    assert re.match(r"Diverged at epoch \d+", status), status
 
 
 def check_slider_tracks(page):

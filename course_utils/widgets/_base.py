@@ -212,12 +212,19 @@ class Explorer(widgets.VBox):
                     self.numbers.value = self.draw(fig, axes, self.state)
                 self.png, self.alt = figure_png(fig), self.describe(self.state)
                 self.image.value = img_tag(self.png, self.alt, self.figure_data)
+                self._show_message()     # with every frame, so the words never lag the figure
                 self.frames_drawn += 1
             self.error = None
         except Exception as err:   # a learner should see a sentence, not a traceback in the log
             self.error = err
             self.message = f"Could not draw these settings ({type(err).__name__}: {err})."
+        self._show_message()
+
+    def _show_message(self):
+        """Put ``message`` under the figure, unless it is there already (a screen reader would repeat it)."""
         # role=status: a screen reader announces a new message without the learner moving to it.
         # The text keeps the theme's own colour (full contrast in light and dark); a bar in the margin marks it.
         style = "border-left:4px solid var(--jp-warn-color1, #E69F00);padding-left:8px" if self.message else ""
-        self._message_box.value = f'<div role="status" style="{style}"><b>{escape(self.message)}</b></div>'
+        html = f'<div role="status" style="{style}"><b>{escape(self.message)}</b></div>'
+        if self._message_box.value != html:
+            self._message_box.value = html
