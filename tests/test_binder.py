@@ -80,3 +80,19 @@ def test_readme_binder_badge_opens_the_first_notebook():
     readme = (ROOT / "README.md").read_text()
     first = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))[0]
     assert f"urlpath=lab/tree/notebooks/{first}" in readme
+
+
+def test_environment_yml_can_run_the_notebook_tests():
+    # The README's conda route runs nbval over the notebooks, so the environment brings pytest and nbval.
+    conda = _environment_dependencies()
+    for name in ("pytest", "nbval"):
+        assert name in conda, f"environment.yml does not ask for {name}, which the conda route's tests need"
+    readme = (ROOT / "README.md").read_text()
+    assert "--nbval" in readme.split("### The conda route", 1)[1].split("##", 1)[0]
+
+
+def test_editable_install_has_a_simple_layout():
+    # With package-dir = {"" = "."} setuptools installs in editable mode through a plain .pth file;
+    # without it, it falls back to an import hook and prints a "BuildBackendWarning: Editable installation" box.
+    text = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^package-dir\s*=\s*\{\s*""\s*=\s*"\."\s*\}', text, re.M)

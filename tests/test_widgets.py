@@ -1,12 +1,21 @@
 """The four explorers, driven from the kernel side: every control to its extremes, checked on the data drawn."""
 
+import gc
+import re
+import tracemalloc
+from html import escape
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
+import traitlets
+from ipywidgets.widgets import widget as widget_module
 
 import course_utils as cu
 from course_utils.widgets import dataset_explorer, output_explorer, training_explorer, width_sweep_explorer
+from course_utils.widgets import _base
 from course_utils.widgets import training as training_module
+from course_utils.widgets._controls import CheckboxRow
 from course_utils.widgets.training import reference_losses
 
 FACTORIES = [dataset_explorer, output_explorer, training_explorer, width_sweep_explorer]
@@ -19,18 +28,19 @@ def data():
 
 def move(explorer, name, value):
     """Set one control; assert the explorer redrew without an error and return the new state."""
-    before = bytes(explorer.image.value)
+    before = explorer.png
     explorer.controls[name].value = value
     assert explorer.error is None, explorer.message
     assert explorer.controls[name].value == value
-    assert bytes(explorer.image.value[:8]) == b"\x89PNG\r\n\x1a\n"
-    assert bytes(explorer.image.value) != before, f"{name}={value!r} left the figure unchanged"
+    assert explorer.png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert explorer.png != before, f"{name}={value!r} left the figure unchanged"
+    assert f'alt="{escape(explorer.alt, quote=True)}"' in explorer.image.value and len(explorer.alt) > 40
     return explorer.state
 
 
 def extremes(control):
     """Every value a control offers at its edges: min and max, or every option."""
-    if isinstance(control, widgets.SelectMultiple):
+    if isinstance(control, CheckboxRow):
         return [(), *[(o,) for o in control.options], tuple(control.options)]
     if hasattr(control, "options"):
         return list(control.options)
@@ -44,7 +54,8 @@ def test_builds_with_a_stable_repr_and_an_image(factory, capsys):
     explorer = factory()
     assert isinstance(explorer, widgets.VBox)
     assert explorer.error is None and explorer.message == ""
-    assert bytes(explorer.image.value[:4]) == b"\x89PNG"
+    assert explorer.png[:4] == b"\x89PNG" and "<img src=\"data:image/png;base64," in explorer.image.value
+    assert explorer.alt and f'alt="{escape(explorer.alt, quote=True)}"' in explorer.image.value
     assert "<table>" in explorer.numbers.value
     name = type(explorer).__name__
     # The text nbval compares: ipywidgets' own repr would list every child's changing value.
@@ -142,8 +153,8 @@ def test_training_explorer_every_extreme(data):
     explorer = training_explorer()
     ref = reference_losses()
 
-    state = move(explorer, "epochs", 10)
-    np.testing.assert_array_equal(state["losses"], ref[:10])
+    state = move(explorer, "epochs", 50)
+    np.testing.assert_array_equal(state["losses"], ref[:50])
     state = move(explorer, "epochs", 3_000)
     # 2,000 more epochs continued from the cached run, equal to one run of 3,000.
     assert len(state["losses"]) == 3_000 and state["final_loss"] < ref[-1]
@@ -154,8 +165,9 @@ def test_training_explorer_every_extreme(data):
     assert (lr_min, lr_max) == (pytest.approx(1e-4), pytest.approx(10.0))
     state = move(explorer, "lr", lr_max)
     assert state["diverged"] and len(state["losses"]) < 300
-    assert "diverged" in explorer.message and "smaller" in explorer.message
-    assert "diverged after" in explorer.numbers.value
+    assert explorer.message.startswith("Diverged at epoch") and "smaller" in explorer.message
+    assert f"diverged at epoch {len(state['losses'])}" in explorer.numbers.value
+    assert f"Diverged at epoch {len(state['losses'])}" in explorer.message
     state = move(explorer, "lr", 1.0)
     assert not state["diverged"] and state["final_loss"] > state["losses"][0]
     assert "grew" in explorer.message
@@ -196,20 +208,24 @@ def test_width_sweep_explorer_defaults_are_the_original_sweep(data):
         assert f"{loss:.4f}" in explorer.numbers.value
 
 
-def test_width_sweep_explorer_draws_new_runs_in_stages(data):
-    # A learning rate it has not seen: the curves are drawn after 1/4, 1/2 and all of the epochs,
-    # and the staged runs end exactly where uninterrupted ones do.
+def test_width_sweep_explorer_draws_new_runs_in_stages(data, monkeypatch):
+    # A learning rate it has not seen: the curves are drawn as they grow, and the staged
+    # runs end exactly where uninterrupted ones do. Every frame is "due" here, so each chunk is drawn.
     explorer = width_sweep_explorer(epochs=400)
     frames, trained = explorer.frames_drawn, []
     explorer.image.observe(lambda change: trained.append(explorer.state["trained"]), names="value")
+    monkeypatch.setattr(explorer.runs, "grow", lambda runs, epochs: type(explorer.runs).grow(
+        explorer.runs, runs, epochs, first=0.0, every=0.0))
     state = move(explorer, "lr", 0.1)
-    assert trained == [100, 200, 400] and explorer.frames_drawn == frames + 3
+    assert len(trained) >= 3 and trained == sorted(set(trained)) and trained[-1] == 400, trained
+    assert explorer.frames_drawn == frames + len(trained)
     X, y = data
     for w in (2, 4, 8, 16):
         whole = cu.train(X, y, cu.init_params(w), lr=0.1, epochs=400).losses
         np.testing.assert_array_equal(state["curves"][w], whole)
+    drawn = explorer.frames_drawn
     move(explorer, "lr", 0.01)                  # already known: one frame, no training
-    assert explorer.frames_drawn == frames + 4
+    assert explorer.frames_drawn == drawn + 1
 
 
 def test_width_sweep_explorer_every_extreme(data):
@@ -220,7 +236,7 @@ def test_width_sweep_explorer_every_extreme(data):
         assert tuple(state["curves"]) == tuple(sorted(widths))
         assert all(len(losses) == 1000 for losses in state["curves"].values())
         if not widths:
-            assert "at least one width" in explorer.message and "<td" not in explorer.numbers.value
+            assert "Tick at least one width" in explorer.message and "<td" not in explorer.numbers.value
         else:
             assert explorer.message == "" and explorer.numbers.value.count("<tr>") == len(widths) + 1
     assert tuple(explorer.state["curves"]) == options
@@ -240,15 +256,16 @@ def test_width_sweep_explorer_every_extreme(data):
     lr_min, lr_max = extremes(explorer.controls["lr"])
     state = move(explorer, "lr", lr_max)
     assert all(len(losses) < 300 for losses in state["curves"].values())
-    assert "diverged" in explorer.message and "2, 16" in explorer.message
+    assert explorer.message.startswith("Widths 2 and 16 diverged") and explorer.message.endswith("too large for them.")
+    assert explorer.numbers.value.count("diverged at epoch") == 2
     state = move(explorer, "lr", lr_min)
     assert explorer.message == "" and all(loss > 100 for loss in state["final"].values())
 
     move(explorer, "widths", (1,))
-    state = move(explorer, "epochs", 10)
-    assert len(state["curves"][1]) == 10
+    state = move(explorer, "epochs", 50)
+    assert len(state["curves"][1]) == 50
     state = move(explorer, "epochs", 3_000)
-    # Cut to 10 epochs and continued to 3,000: the same numbers as one run of 3,000.
+    # Cut to 50 epochs and continued to 3,000: the same numbers as one run of 3,000.
     X, y = data
     expected = cu.train(X, y, cu.init_params(1, "random", seed=state["seed"]), lr=state["lr"], epochs=3_000).losses
     np.testing.assert_array_equal(state["curves"][1], expected)
@@ -265,3 +282,147 @@ def test_an_unexpected_error_becomes_a_message(monkeypatch):
     assert isinstance(explorer.error, FloatingPointError)
     assert "simulated failure" in explorer.message
     assert "simulated failure" in explorer.children[-1].value
+
+
+NUMBER = re.compile(r"[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:e[-+]?\d+)?x?", re.IGNORECASE)
+
+
+def table_cells(html):
+    return re.findall(r"<td[^>]*>(.*?)</td>", html)
+
+
+@pytest.mark.parametrize("factory", [training_explorer, width_sweep_explorer], ids=lambda f: f.__name__)
+def test_a_diverging_run_reads_well_and_stays_in_the_frame(factory):
+    explorer = factory(epochs=300)
+    state = move(explorer, "lr", 1.78)
+    curves = [state["losses"]] if "losses" in state else list(state["curves"].values())
+    assert any(len(c) < 300 for c in curves), "lr 1.78 should diverge within 300 epochs"
+    assert max(c.max() for c in curves) > 1e200       # the overflow the table must not print in full
+    for cell in table_cells(explorer.numbers.value):
+        for token in NUMBER.findall(cell):
+            assert len(token) <= 12, f"table number {token!r} is longer than 12 characters"
+    assert "diverged at epoch" in explorer.numbers.value and "diverge" in explorer.alt
+    low, high = map(float, explorer.figure_data["ylim-log10"].split())
+    finite = np.concatenate([c for c in curves if len(c)])
+    assert low <= np.log10(finite.min()) and np.log10(finite.max()) <= high
+
+
+def test_training_explorer_frames_a_run_that_ends_above_the_axes_it_had():
+    # lr 1.0 ends near MSE 800, far above the original run: the frame must reach it.
+    explorer = training_explorer(epochs=300)
+    state = move(explorer, "lr", 1.0)
+    low, high = map(float, explorer.figure_data["ylim-log10"].split())
+    assert np.log10(state["losses"].max()) <= high and low <= np.log10(state["losses"].min())
+    assert "grew" in explorer.message and "rises" in explorer.alt
+
+
+def test_training_explorer_shows_the_stable_limit(data):
+    X, y = data
+    explorer = training_explorer(epochs=300)
+    start = 2 / cu.sharpness(X, y, cu.init_params(2))
+    assert explorer.state["limit_start"] == pytest.approx(start, rel=1e-9)
+    assert f"{start:.3f}" in explorer.numbers.value and "2/λmax" in explorer.alt
+    end_params = cu.train(X, y, cu.init_params(2), lr=0.01, epochs=300).params
+    assert explorer.state["limit_end"] == pytest.approx(2 / cu.sharpness(X, y, end_params), rel=1e-9)
+    state = move(explorer, "lr", 1.78)        # diverged: no curvature at the end
+    assert state["diverged"] and state["limit_end"] is None and state["limit_start"] == pytest.approx(start)
+
+
+@pytest.mark.parametrize("factory", [training_explorer, width_sweep_explorer], ids=lambda f: f.__name__)
+def test_standardise_switch_trains_on_scaled_data_and_reports_original_units(factory, data):
+    X, y = data
+    explorer = factory(epochs=200, lr=0.1)
+    state = move(explorer, "standardise", True)
+    scaler_X, scaler_y = cu.StandardScaler().fit(X), cu.StandardScaler().fit(y)
+    Xs, ys = scaler_X.transform(X), scaler_y.transform(y)
+    width = 2 if "losses" in state else 16
+    init = state["init"]
+    start = cu.init_params(width, init, seed=0)
+    expected = cu.train(Xs, ys, start, lr=0.1, epochs=200).losses * scaler_y.scale_[0] ** 2
+    got = state["losses"] if "losses" in state else state["curves"][16]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    # In the units of y the start is the same size as on raw data: tens to hundreds, not about 1.
+    assert got[0] > 20 and "standardised" in explorer.alt
+
+
+@pytest.mark.parametrize("factory,name", [(output_explorer, "output_weight"), (dataset_explorer, "noise_std"),
+                                          (training_explorer, "lr"), (width_sweep_explorer, "lr")],
+                         ids=lambda x: getattr(x, "__name__", x))
+def test_nan_on_a_float_or_log_slider_is_refused(factory, name):
+    explorer = factory(**({"epochs": 100} if factory in (training_explorer, width_sweep_explorer) else {}))
+    before, value = explorer.png, explorer.controls[name].value
+    with pytest.raises(traitlets.TraitError, match="got nan"):
+        explorer.controls[name].value = float("nan")
+    assert explorer.controls[name].value == value and explorer.png == before
+    assert "nan" not in explorer.numbers.value.lower() and explorer.error is None
+    explorer.controls[name].value = float("inf")         # clamped to the slider's top, like any large value
+    assert explorer.controls[name].value == pytest.approx(
+        explorer.controls[name].base ** explorer.controls[name].max if name == "lr" else explorer.controls[name].max)
+    assert "nan" not in explorer.numbers.value.lower()
+
+
+def test_duplicate_or_unknown_widths_are_refused():
+    with pytest.raises(ValueError, match=r"must not repeat a width, got \(2, 2\)"):
+        width_sweep_explorer(widths=(2, 2))
+    with pytest.raises(ValueError, match=r"chosen from \(1, 2, 4, 8, 16\), got \(3,\)"):
+        width_sweep_explorer(widths=(3,))
+    explorer = width_sweep_explorer(widths=(2,), epochs=50)
+    with pytest.raises(traitlets.TraitError, match="must not repeat"):
+        explorer.controls["widths"].value = (4, 4)
+    assert explorer.controls["widths"].value == (2,)
+    # Ticking a box is the learner's way in: the row's value follows, and so does the figure.
+    explorer.controls["widths"].boxes[-1].value = True
+    assert explorer.controls["widths"].value == (2, 16) and tuple(explorer.state["curves"]) == (2, 16)
+
+
+def test_sliders_are_wide_and_step_sensibly():
+    for factory in FACTORIES:
+        for name, control in factory().controls.items():
+            if isinstance(control, (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider)):
+                assert control.layout.width == "620px" and control.style.description_width == "150px", name
+                positions = (control.max - control.min) / control.step
+                assert 10 <= positions <= 100, f"{name}: {positions:.0f} arrow presses from end to end"
+
+
+def test_rerunning_a_cell_200_times_leaks_no_widgets(monkeypatch):
+    # Drawing is not what leaks; skip it so 200 re-runs stay quick.
+    monkeypatch.setattr(type(output_explorer()), "draw", lambda self, fig, axes, state: "<table></table>")
+    monkeypatch.setattr(_base, "figure_png", lambda fig: b"\x89PNG")
+    monkeypatch.setattr(_base, "_cell_id", lambda: "cell-7")
+    first = output_explorer()
+    count = len(widget_module._instances)
+    tracemalloc.start()
+    explorers = [first]
+    for _ in range(200):
+        explorers.append(output_explorer())        # the learner's Out[] history keeps every object alive
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert len(widget_module._instances) == count, "re-running the cell left widgets behind"
+    assert all(e.comm is None and e.state == {} for e in explorers[:-1]) and explorers[-1].comm is not None
+    assert grown < 4 * 2**20, f"200 re-runs kept {grown / 2**20:.1f} MiB"
+
+
+def test_the_cell_id_comes_from_jupyterlabs_request(monkeypatch):
+    class Kernel:
+        def get_parent(self):
+            return {"metadata": {"cellId": "abc-123"}}
+
+    class Shell:
+        kernel = Kernel()
+
+    import IPython
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    assert _base._cell_id() == "abc-123"
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert _base._cell_id() is None
+
+
+@pytest.mark.parametrize("x", [0.0, 81.63374, -7.2819, 1.0011, 99_999.99994, -99_999.9999, 1e5, 0.000999, 1e-300,
+                               -1e-300, 2.4e302, -1.7e308, np.inf, np.nan])
+def test_table_numbers_are_at_most_12_characters(x):
+    text = _base.number(x)
+    assert len(text) <= 12, text
+    if np.isfinite(x) and x != 0:
+        assert float(text) == pytest.approx(x, rel=5e-3), "a number must read as its value to 3 significant digits"
+    assert _base.number(np.finfo(float).max) == "1.8e+308"

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ..validation import as_real_array
-from .style import COLORS, WIDTH_COLORS
+from .style import COLORS, WIDTH_COLORS, line_cue
 
 
 def _check_ax(ax):
@@ -94,9 +94,12 @@ def plot_loss_curves(ax, curves, noise_floor=None, log=False, cap=1e100):
         losses = as_real_array(losses, f"curves[{label!r}]").ravel()
         above = np.flatnonzero(~(losses <= cap))
         shown = losses[: above[0]] if above.size else losses
-        ax.plot(range(len(shown)), shown, color=WIDTH_COLORS[i % len(WIDTH_COLORS)], label=str(label))
+        # Colour, dash pattern and a marker every tenth of the run: each line reads without its colour.
+        ax.plot(range(len(shown)), shown, **line_cue(i), markevery=max(1, len(shown) // 10), markersize=5,
+                label=str(label))
     if noise_floor is not None:
-        ax.axhline(noise_floor, color=COLORS["floor"], linestyle="--", label=f"noise floor {noise_floor:.3f}")
+        ax.axhline(noise_floor, color=COLORS["floor"], linestyle=":", linewidth=2,
+                   label=f"noise floor {noise_floor:.3f}")
     if log:
         ax.set_yscale("log")
     ax.set(xlabel="Epoch", ylabel="MSE")

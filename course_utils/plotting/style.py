@@ -13,16 +13,32 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-# One colour per idea, used the same way in every notebook.
+# Okabe & Ito's colour-blind-safe palette (https://jfly.uni-koeln.de/color/): every categorical colour comes from it.
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7",
+}
+# One colour per idea, used the same way in every notebook; the reference grey is a neutral, not a category.
 COLORS = {
-    "data": "#4c72b0",
-    "model": "#dd8452",
-    "truth": "#55a868",
-    "floor": "#c44e52",
-    "band": "#8172b3",
+    "data": OKABE_ITO["blue"],
+    "model": OKABE_ITO["vermillion"],
+    "truth": OKABE_ITO["bluish green"],
+    "floor": OKABE_ITO["black"],
+    "band": OKABE_ITO["reddish purple"],
     "reference": "#8c8c8c",
 }
-WIDTH_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c"]
+# Lines told apart by colour are told apart by their dash pattern and marker as well, so no one needs the colour.
+WIDTH_COLORS = [OKABE_ITO[c] for c in ("blue", "orange", "bluish green", "vermillion", "reddish purple",
+                                        "sky blue", "black", "yellow")]
+LINESTYLES = ["-", "--", "-.", (0, (1, 1.2)), (0, (6, 1.5, 1, 1.5, 1, 1.5)), (0, (8, 2)), (0, (3, 3)), "-"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def line_cue(i):
+    """The colour, dash pattern and marker of the ``i``-th line of a figure, as keyword arguments for ``ax.plot``."""
+    n = len(WIDTH_COLORS)
+    return {"color": WIDTH_COLORS[i % n], "linestyle": LINESTYLES[i % n], "marker": MARKERS[i % n]}
+
 
 STYLE = {
     "figure.figsize": (8.0, 4.5),
@@ -37,7 +53,7 @@ STYLE = {
     "axes.titleweight": "bold",
     "axes.labelsize": 11,
     "legend.frameon": False,
-    "axes.prop_cycle": mpl.cycler(color=WIDTH_COLORS),
+    "axes.prop_cycle": mpl.cycler(color=WIDTH_COLORS) + mpl.cycler(linestyle=LINESTYLES),
 }
 
 
@@ -53,8 +69,11 @@ def course_style():
         yield
 
 
-def new_figure(nrows=1, ncols=1, figsize=None, **subplot_kw):
+def new_figure(nrows=1, ncols=1, figsize=None, layout="constrained", **subplot_kw):
     """A pyplot-free ``Figure`` and its axes in the course style (used by the explorers).
+
+    ``layout=None`` skips the constrained layout, which takes about half the
+    drawing time; the caller then sets the margins with ``fig.subplots_adjust``.
 
     Returns
     -------
@@ -62,7 +81,7 @@ def new_figure(nrows=1, ncols=1, figsize=None, **subplot_kw):
     axes : Axes or ndarray of Axes, as ``plt.subplots`` returns them
     """
     with course_style():
-        fig = Figure(figsize=figsize or STYLE["figure.figsize"], layout="constrained")
+        fig = Figure(figsize=figsize or STYLE["figure.figsize"], layout=layout)
         axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw or None)
     return fig, axes
 

@@ -2,8 +2,9 @@
 
 Each function returns an ``ipywidgets.VBox`` with ``.controls`` (name -> widget),
 ``.state`` (the numbers behind the figure), ``.message`` (what went wrong, if
-anything) and ``.image`` (the figure as PNG). Sliders that retrain act when
-released. Display one by leaving it as the last line of a cell::
+anything), ``.png`` (the figure) and ``.alt`` (the sentence a screen reader reads
+for it). Sliders that retrain act when released. Display one by leaving it as
+the last line of a cell::
 
     from course_utils.widgets import training_explorer
     training_explorer()

@@ -1,9 +1,10 @@
-"""What every explorer shares: controls on top, a PNG figure, a table of numbers and a message.
+"""What every explorer shares: controls on top, a described figure, a table of numbers and a message.
 
-An explorer draws on a pyplot-free ``Figure`` and shows it as PNG bytes in an
-``ipywidgets.Image``. Nothing is printed and no ``plt.show()`` is called, so a
-redraw never adds output to the notebook cell. The numbers behind the figure
-stay on the explorer as ``state``, for the curious learner and for the tests.
+An explorer draws on a pyplot-free ``Figure`` and shows it as a PNG inside an
+``<img>`` whose ``alt`` attribute describes the current state in a sentence,
+so a screen reader reads what a sighted learner sees. Nothing is printed and
+no ``plt.show()`` is called, so a redraw never adds output to the notebook
+cell. The numbers behind the figure stay on the explorer as ``state``.
 """
 
 import re
@@ -13,13 +14,11 @@ from html import escape
 from io import BytesIO
 
 import ipywidgets as widgets
-import numpy as np
 
 from ..data import make_dataset, mean_square_noise
-from ..plotting import new_figure
-
-# A slider's label needs room for words like "learning rate".
-_STYLE = {"description_width": "initial"}
+from ..plotting import course_style, new_figure
+from ._controls import CheckboxRow, choice, log_slider, slider, switch   # noqa: F401  (the explorers' toolkit)
+from ._html import _CSS, html_table, img_tag, number   # noqa: F401  (html_table and number: for the explorers)
 
 
 @lru_cache(maxsize=4)
@@ -37,71 +36,59 @@ def course_noise_floor(n_samples=10_000, noise_std=1.0, seed=2025):
     return mean_square_noise(*course_data(n_samples, noise_std, seed))
 
 
-def slider(description, value, min, max, step, integer=False):
-    """A slider that reports its value when released, not on every pixel of a drag."""
-    cls = widgets.IntSlider if integer else widgets.FloatSlider
-    return cls(value=value, min=min, max=max, step=step, description=description,
-               continuous_update=False, style=_STYLE)
-
-
-def log_slider(description, value, min_exp, max_exp, step=0.25):
-    """A slider over ``10**min_exp .. 10**max_exp``, moving by ``step`` in the exponent."""
-    return widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
-                                  description=description, continuous_update=False,
-                                  readout_format=".2g", style=_STYLE)
-
-
-def choice(description, options, value):
-    """A row of buttons, one per option, exactly one pressed."""
-    return widgets.ToggleButtons(options=options, value=value, description=description,
-                                 style={**_STYLE, "button_width": "90px"})
-
-
-def html_table(header, rows):
-    """A small HTML table: ``header`` a list of column names, ``rows`` lists of already formatted cells."""
-    head = "".join(f"<th style='padding:0 12px'>{escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td style='padding:0 12px;text-align:right'>{escape(str(c))}</td>"
-                                    for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def visible(losses, cap=1e12):
-    """``losses`` capped at ``cap``, far above any frame drawn here: a log axis overflows near 1e308."""
-    return np.minimum(losses, cap)
-
-
-def frame_loss_axes(ax, curves, floor, epochs):
-    """Epochs 0 to ``epochs``; log-scale MSE from below the noise floor to a little above the highest start.
-
-    A diverging curve (values up to 1e308) runs off the top instead of squashing
-    every other curve flat. The legend goes outside, to the right of the curves.
-    """
-    starts = [losses[0] for losses in curves if len(losses)]
-    lows = [losses.min() for losses in curves if len(losses)]
-    ax.set_ylim(min([floor, *lows]) / 1.5, max(starts, default=10 * floor) * 3)
-    ax.set_xlim(0, epochs)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-
-
 def figure_png(fig):
-    """The figure as PNG bytes."""
+    """The figure as PNG bytes (light compression: a tenth of a second sooner for a slightly larger file)."""
     buffer = BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
+# The explorer each notebook cell built last: re-running the cell closes the previous one's widgets.
+_BUILT_BY_CELL = {}
+
+
+def _cell_id():
+    """The id JupyterLab gives the cell being run (``metadata.cellId`` of the request), or None elsewhere."""
+    try:
+        from IPython import get_ipython
+        kernel = getattr(get_ipython(), "kernel", None)
+        return kernel.get_parent()["metadata"].get("cellId") if kernel is not None else None
+    except Exception:   # no kernel, an older kernel or a request without metadata: nothing to replace
+        return None
+
+
+def _last(iterator):
+    """The last item an iterator yields."""
+    item = None
+    for item in iterator:
+        pass
+    return item
+
+
+def close_all(widget):
+    """Close ``widget``, everything inside it, and their layout and style widgets."""
+    for child in getattr(widget, "children", ()):
+        close_all(child)
+    for part in ("layout", "style"):
+        sub = getattr(widget, part, None)
+        if isinstance(sub, widgets.Widget):
+            sub.close()
+    widget.close()
+
+
 class Explorer(widgets.VBox):
-    """Controls, a figure that redraws when any of them changes, a line of numbers and a message.
+    """Controls, a figure that redraws when any of them changes, a table of numbers and a message.
 
     A subclass gives its controls and says what to do with their values:
-    ``compute(**values)`` returns ``(state, message)``, and ``draw(fig, axes, state)``
-    draws the figure and returns the HTML table of numbers shown under it.
+    ``compute(**values)`` returns ``(state, message)``, ``draw(fig, axes, state)``
+    draws the figure and returns the HTML table of numbers shown under it, and
+    ``describe(state)`` returns the sentence a screen reader reads for the figure.
     A slow ``compute`` may instead be a generator that yields ``(state, message)``
     several times as its training goes on; each one is drawn as it arrives, so the
     learner sees the curves grow instead of waiting for the last epoch.
-    ``compute`` is where training happens; a run that goes wrong in an expected
-    way (a diverging learning rate, no width picked) is reported through
-    ``message``, not raised. Anything unexpected becomes a message too, and ``error``.
+    A run that goes wrong in an expected way (a diverging learning rate, no width
+    picked) is reported through ``message``, not raised. Anything unexpected
+    becomes a message too, and ``error``.
 
     Attributes
     ----------
@@ -111,25 +98,36 @@ class Explorer(widgets.VBox):
         The numbers behind the current figure (arrays, losses, statistics).
     message : str
         What the learner should know about the current settings ("" if all is well).
-    image : ipywidgets.Image
-        The figure, as PNG bytes in ``image.value``.
+    png : bytes
+        The current figure as PNG.
+    alt : str
+        The figure's description, the ``alt`` text of its image.
+    figure_data : dict
+        Facts about the drawn axes (such as their limits), also on the image as ``data-*`` attributes.
+    image : ipywidgets.HTML
+        The figure: an ``<img>`` with ``alt`` text.
     numbers : ipywidgets.HTML
         The figure's key numbers as a small table.
     error : Exception or None
         What went wrong in the last redraw, if anything did.
     """
 
-    figure_kw = {}
+    # Fixed margins instead of matplotlib's constrained layout, which would double the drawing time.
+    figure_kw = {"layout": None}
+    margins = {"left": 0.08, "right": 0.95, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, title, controls):
         self.controls = dict(controls)
         self.state, self.message, self.error = {}, "", None
+        self.png, self.alt, self.figure_data = b"", "", {}
         self.frames_drawn = 0   # figures drawn so far: a progressive redraw draws several
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="900px"))
+        self.image = widgets.HTML(layout=widgets.Layout(width="100%", max_width="900px"))
         self.numbers = widgets.HTML()
         self._message_box = widgets.HTML()
-        header = widgets.HTML(f"<b>{title}</b>")
-        panel = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        header = widgets.HTML(f"{_CSS}<b>{escape(title)}</b>")
+        # One column of controls on a narrow page, two side by side where they fit without squeezing a slider.
+        panel = widgets.GridBox(list(self.controls.values()), layout=widgets.Layout(
+            grid_template_columns="repeat(auto-fill, minmax(620px, 1fr))", grid_gap="2px 16px", width="100%"))
         super().__init__([header, panel, self.image, self.numbers, self._message_box])
         # CSS classes name the explorer and each control in the page, for the browser tests.
         self.add_class("cu-explorer")
@@ -137,12 +135,43 @@ class Explorer(widgets.VBox):
         for name, control in self.controls.items():
             control.add_class(f"cu-control-{name.replace('_', '-')}")
             control.observe(self._on_change, names="value")
-        self.refresh()
+        self._closed = False
+        self.refresh(final_only=True)
+        self._replace_previous()
 
     def __repr__(self):
         # ipywidgets' own repr lists every child and its current value, which
         # changes with every run; a notebook's stored text output must not.
         return f"{type(self).__name__}()"
+
+    def _replace_previous(self):
+        """Close the explorer this notebook cell built before, so re-running a cell leaks nothing."""
+        cell = _cell_id()
+        if cell is None:
+            return
+        previous = _BUILT_BY_CELL.get(cell)
+        if previous is not None and previous is not self:
+            previous.close()
+        _BUILT_BY_CELL[cell] = self
+
+    def close(self):
+        """Close every widget of this explorer and let go of its runs and figure."""
+        if getattr(self, "_closed", True):     # closed already, or never finished building
+            return
+        self._closed = True
+        for control in self.controls.values():
+            control.unobserve(self._on_change, names="value")
+        for child in self.children:
+            close_all(child)
+        for part in (self.layout, self.style) if hasattr(self, "style") else (self.layout,):
+            part.close()
+        super().close()
+        # An Out[] entry may keep this object; let it keep nothing heavy.
+        self.children, self.controls, self.image, self.numbers = (), {}, None, None
+        self.state, self.png, self.alt, self.runs = {}, b"", "", None
+        for cell, explorer in list(_BUILT_BY_CELL.items()):
+            if explorer is self:
+                del _BUILT_BY_CELL[cell]
 
     @property
     def values(self):
@@ -157,21 +186,45 @@ class Explorer(widgets.VBox):
         """Draw ``state`` on ``axes`` (from ``new_figure``) and return the table HTML to show below."""
         raise NotImplementedError
 
+    def describe(self, state):
+        """One or two sentences on what the figure shows and what to notice (the image's alt text)."""
+        raise NotImplementedError
+
     def _on_change(self, change):
         self.refresh()
 
-    def refresh(self):
-        """Recompute and redraw from the current control values; never raises."""
+    def refresh(self, final_only=False):
+        """Recompute and redraw from the current control values; never raises.
+
+        ``final_only=True`` draws only the finished figure of a run that trains in
+        stages (used when the explorer is built: nobody is watching it grow yet).
+        """
         try:
             frames = self.compute(**self.values)
-            for self.state, self.message in (frames if isinstance(frames, Iterator) else [frames]):
+            frames = frames if isinstance(frames, Iterator) else iter([frames])
+            if final_only:
+                frames = iter([_last(frames)])
+            for self.state, self.message in frames:
                 fig, axes = new_figure(**self.figure_kw)
-                self.numbers.value = self.draw(fig, axes, self.state)
-                self.image.value = figure_png(fig)
+                fig.subplots_adjust(**self.margins)
+                self.figure_data = {}
+                with course_style():
+                    self.numbers.value = self.draw(fig, axes, self.state)
+                self.png, self.alt = figure_png(fig), self.describe(self.state)
+                self.image.value = img_tag(self.png, self.alt, self.figure_data)
+                self._show_message()     # with every frame, so the words never lag the figure
                 self.frames_drawn += 1
             self.error = None
         except Exception as err:   # a learner should see a sentence, not a traceback in the log
             self.error = err
             self.message = f"Could not draw these settings ({type(err).__name__}: {err})."
-        self._message_box.value = (f'<div style="color:#c44e52"><b>{escape(self.message)}</b></div>'
-                                   if self.message else "")
+        self._show_message()
+
+    def _show_message(self):
+        """Put ``message`` under the figure, unless it is there already (a screen reader would repeat it)."""
+        # role=status: a screen reader announces a new message without the learner moving to it.
+        # The text keeps the theme's own colour (full contrast in light and dark); a bar in the margin marks it.
+        style = "border-left:4px solid var(--jp-warn-color1, #E69F00);padding-left:8px" if self.message else ""
+        html = f'<div role="status" style="{style}"><b>{escape(self.message)}</b></div>'
+        if self._message_box.value != html:
+            self._message_box.value = html

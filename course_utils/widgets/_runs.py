@@ -1,10 +1,32 @@
 """Training runs remembered by setting, so the explorers only train what they have not seen."""
 
+import time
+from functools import lru_cache
+
 import numpy as np
 
+from ..curvature import sharpness
 from ..network import init_params
+from ..scaling import StandardScaler
 from ..training import train
 from ._base import course_data
+
+
+@lru_cache(maxsize=2)
+def training_data(standardise=False):
+    """``(X, y, loss_scale)``: the course data, raw or standardised, and what turns its MSE into original units.
+
+    Standardised, ``X`` and ``y`` are each scaled to mean 0 and standard
+    deviation 1 (``StandardScaler``); a loss on that scale times
+    ``loss_scale`` = s_y² is the MSE in the original units of y.
+    """
+    X, y = course_data()
+    if not standardise:
+        return X, y, 1.0
+    y_scaler = StandardScaler().fit(y)
+    Xs, ys = StandardScaler().fit_transform(X), y_scaler.transform(y)
+    Xs.flags.writeable = ys.flags.writeable = False
+    return Xs, ys, float(y_scaler.scale_[0] ** 2)
 
 
 class RunCache:
@@ -14,29 +36,68 @@ class RunCache:
     longer run *are* the run of ``E`` epochs, and training ``k`` more epochs from
     a run's final parameters continues it exactly (``train`` converts the
     parameters without rounding). Fewer epochs cost nothing; more cost only the extra ones.
+    Losses are kept in the original units of y, standardised or not.
     """
 
     def __init__(self, size=64):
         self.size, self.runs = size, {}
 
-    def known(self, width, init="ones", output="linear", lr=0.01, seed=None):
+    def known(self, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
         """How many epochs of this run are known already (a diverged run counts as complete)."""
-        run = self.runs.get(self._key(width, init, output, lr, seed))
+        run = self.runs.get(self._key(width, init, output, lr, seed, standardise))
         return 0 if run is None else (float("inf") if run[2] else len(run[1]))
 
-    def losses(self, epochs, width, init="ones", output="linear", lr=0.01, seed=None):
+    def losses(self, epochs, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
         """Return ``(losses, diverged)`` for a run of ``epochs``; ``losses`` is read-only, shape (n_epochs_run,).
 
         The run starts from ``init_params(width, init, seed=seed)``; ``seed`` only
-        matters for ``init="random"``.
+        matters for ``init="random"``. ``diverged`` is True if the loss overflowed
+        within ``epochs``: ``losses`` then holds the finite losses before it.
         """
-        key = self._key(width, init, output, lr, seed)
+        key = self._key(width, init, output, lr, seed, standardise)
         _, losses, diverged = self._store(key, _continue(key, self.runs.get(key), epochs))
         return losses[:epochs], diverged and len(losses) < epochs
 
+    def end_params(self, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
+        """The parameters after the longest stretch of this run trained so far (None if none was)."""
+        run = self.runs.get(self._key(width, init, output, lr, seed, standardise))
+        return None if run is None else run[0]
+
+    def grow(self, runs, epochs, first=0.05, every=0.3, chunk_s=0.04):
+        """Train every run in ``runs`` (tuples of ``losses`` arguments after ``epochs``) on to ``epochs``.
+
+        A generator: it trains in chunks of epochs, one run after another, and
+        yields the epoch reached once ``first`` seconds have passed, then every
+        ``every`` seconds (or twice as long as the caller took to draw the last
+        frame, if longer), and always once at the end, so a caller can draw the
+        curves growing. Continuing a run is exact, so the staged curves equal
+        uninterrupted ones. Runs already known cost nothing and yield once.
+        """
+        reached = min((self.known(*r) for r in runs), default=epochs)
+        if reached >= epochs:
+            yield epochs
+            return
+        chunk, started = 25, time.perf_counter()
+        last, wait = started, first
+        while reached < epochs:
+            target = min(epochs, reached + chunk)
+            tick = time.perf_counter()
+            for run in runs:
+                self.losses(target, *run)
+            took = time.perf_counter() - tick
+            chunk = int(np.clip(chunk * chunk_s / max(took, 1e-4), 10, 1000))   # about chunk_s per chunk
+            reached = target
+            now = time.perf_counter()
+            if reached < epochs and now - last >= wait:
+                yield reached
+                last = time.perf_counter()
+                # Drawing a frame takes the caller a while: keep it to about a third of the time.
+                wait = max(every, 2 * (last - now))
+        yield epochs
+
     @staticmethod
-    def _key(width, init, output, lr, seed):
-        return (width, init, output, lr, seed if init == "random" else None)
+    def _key(width, init, output, lr, seed, standardise):
+        return (width, init, output, lr, seed if init == "random" else None, bool(standardise))
 
     def _store(self, key, run):
         """Keep ``run`` under ``key`` as the most recently used, forgetting the oldest beyond ``size``."""
@@ -49,11 +110,25 @@ class RunCache:
 
 def _continue(key, run, epochs):
     """``run`` (or a fresh start, if None) trained on to ``epochs``: a new ``(params, losses, diverged)``."""
-    width, init, output, lr, seed = key
+    width, init, output, lr, seed, standardise = key
     params, losses, diverged = run if run is not None else (init_params(width, init, seed=seed), np.empty(0), False)
     if len(losses) < epochs and not diverged:
-        X, y = course_data()
+        X, y, loss_scale = training_data(standardise)
         more = train(X, y, params, lr=lr, epochs=epochs - len(losses), output=output)
-        params, losses, diverged = more.params, np.concatenate([losses, more.losses]), more.diverged
+        new = more.losses * loss_scale if standardise else more.losses
+        params, losses, diverged = more.params, np.concatenate([losses, new]), more.diverged
         losses.flags.writeable = False
     return params, losses, diverged
+
+
+def stable_limit(params, output="linear", standardise=False):
+    """2 / λ_max for ``params`` on the (raw or standardised) course data, or None if the params are not finite.
+
+    Gradient descent with a learning rate above this overshoots along the
+    sharpest direction of the loss and cannot settle there.
+    """
+    if params is None or not all(np.all(np.isfinite(v)) for v in params.values()):
+        return None
+    X, y, _ = training_data(standardise)
+    lam = sharpness(X, y, params, output)
+    return 2.0 / lam if lam > 0 else float("inf")

@@ -4,6 +4,7 @@ import ipywidgets as widgets
 
 from ..data import describe
 from ..plotting import plot_data_scatter, plot_target_histogram
+from ._controls import LABEL_WIDTH
 from ._base import Explorer, course_data, course_noise_floor, html_table, slider
 
 MAX_POINTS_SHOWN = 3_000   # enough to see the surface; every sample still counts in the numbers
@@ -17,14 +18,16 @@ class DatasetExplorer(Explorer):
     (how many points the scatter draws).
     """
 
-    figure_kw = {"ncols": 2, "figsize": (10.0, 4.2)}
+    figure_kw = {"ncols": 2, "figsize": (10.0, 4.2), "layout": None}
+    margins = {"left": 0.07, "right": 0.97, "bottom": 0.13, "top": 0.92, "wspace": 0.35}
 
     def __init__(self, n_samples=10_000, noise_std=1.0, seed=2025):
         controls = {
             "n_samples": slider("sample size", n_samples, 100, 10_000, 100, integer=True),
-            "noise_std": slider("noise level (std)", noise_std, 0.0, 3.0, 0.1),
-            "seed": widgets.BoundedIntText(value=seed, min=0, max=9_999, description="seed",
-                                           layout=widgets.Layout(width="160px")),
+            "noise_std": slider("noise level (std σε)", noise_std, 0.0, 3.0, 0.1),
+            "seed": widgets.BoundedIntText(value=seed, min=0, max=9_999, description="seed (type a number)",
+                                           style={"description_width": LABEL_WIDTH},
+                                           layout=widgets.Layout(width="300px")),
         }
         super().__init__("The data set: change the sample, watch the surface and the numbers", controls)
 
@@ -45,6 +48,13 @@ class DatasetExplorer(Explorer):
         return html_table(["samples", "mean", "min", "max", "mean square of the noise"],
                           [[f"{len(y):,}", f"{stats['mean']:.3f}", f"{stats['min']:.3f}",
                             f"{stats['max']:.3f}", f"{state['noise_floor']:.4f}"]])
+
+    def describe(self, state):
+        stats, y = state["stats"], state["y"]
+        return (f"Left: {state['shown']:,} of {len(y):,} inputs on the (x1, x2) square, coloured by target from "
+                f"dark (low) to yellow (high). Right: histogram of the targets, mean {stats['mean']:.3f}, "
+                f"from {stats['min']:.3f} to {stats['max']:.3f}; the noise's mean square is "
+                f"{state['noise_floor']:.4f}.")
 
 
 def dataset_explorer(n_samples=10_000, noise_std=1.0, seed=2025):

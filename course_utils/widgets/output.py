@@ -4,7 +4,7 @@ import numpy as np
 
 from ..network import forward, mse
 from ..plotting import plot_predictions
-from ._base import Explorer, choice, course_data, html_table, slider
+from ._base import Explorer, choice, course_data, html_table, number, slider
 
 BAND = (0.0, 1.0)          # every value a sigmoid output can take
 MAX_POINTS_SHOWN = 3_000
@@ -32,7 +32,8 @@ class OutputExplorer(Explorer):
     (the fraction of targets a sigmoid output could reach at all).
     """
 
-    figure_kw = {"figsize": (8.0, 4.5)}
+    figure_kw = {"figsize": (9.0, 4.5), "layout": None}
+    margins = {"left": 0.08, "right": 0.77, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, output="sigmoid", hidden_weight=1.0, output_weight=1.0, output_bias=0.0, n_hidden=2):
         self.n_hidden = n_hidden
@@ -57,11 +58,21 @@ class OutputExplorer(Explorer):
         shown = MAX_POINTS_SHOWN
         plot_predictions(axes, state["y"][:shown], state["y_hat"][:shown], band=BAND,
                          label=f"{state['output']} output")
-        axes.set_title(f"MSE {state['mse']:.4f}")
+        axes.set_title(f"MSE {number(state['mse'])}")
+        # The legend sits beside the plot, where no prediction can fall behind it.
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=5)
         low, high = state["prediction_range"]
         return html_table(["output", "MSE", "predictions from", "to", "targets inside (0, 1)"],
-                          [[state["output"], f"{state['mse']:.4f}", f"{low:.3f}", f"{high:.3f}",
+                          [[state["output"], number(state["mse"]), number(low, 3), number(high, 3),
                             f"{state['targets_in_band']:.1%}"]])
+
+    def describe(self, state):
+        low, high = state["prediction_range"]
+        y = state["y"]
+        inside = "all inside the band (0, 1) a sigmoid can reach" if 0 <= low and high <= 1 else "reaching outside (0, 1)"
+        return (f"Predictions against targets with a {state['output']} output: the predictions run from "
+                f"{number(low, 3)} to {number(high, 3)}, {inside}, while the targets run from "
+                f"{y.min():.1f} to {y.max():.1f}; the MSE is {number(state['mse'])}.")
 
 
 def output_explorer(output="sigmoid", hidden_weight=1.0, output_weight=1.0, output_bias=0.0):

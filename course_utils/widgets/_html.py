@@ -1,0 +1,54 @@
+"""The HTML around an explorer's figure: its table of numbers, its described <img>, and a little CSS."""
+
+import base64
+from html import escape
+
+import numpy as np
+
+
+def number(x, digits=4):
+    """``x`` for a table: ``digits`` decimals from 0.001 to 99,999, else 3 significant digits (``2.4e+302``).
+
+    Never longer than 12 characters, so a diverging run cannot push a table out of view.
+    """
+    x = float(x)
+    if not np.isfinite(x):
+        return "overflow" if x == x else "not a number"
+    if x == 0 or 1e-3 <= abs(x) < 1e5:
+        return f"{x:.{digits}f}"
+    return f"{x:.3g}"
+
+
+def html_table(header, rows):
+    """A small HTML table: ``header`` a list of column names, ``rows`` lists of already formatted cells."""
+    head = "".join(f"<th scope='col' style='padding:0 12px'>{escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td style='padding:0 12px;text-align:right'>{escape(str(c))}</td>"
+                                    for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+# ipywidgets draws a slider's handle (role="slider") without an accessible name: its visible label is a
+# separate element that nothing points to. Once the figure has loaded, the explorer names each handle
+# after its label, so a screen reader says "learning rate, slider" rather than just "slider".
+_NAME_SLIDERS = ("var e=this.closest('.cu-explorer');if(e)e.querySelectorAll('.widget-slider').forEach("
+                 "function(s){var h=s.querySelector('[role=slider]'),l=s.querySelector('.widget-label');"
+                 "if(h&&l)h.setAttribute('aria-label',l.textContent)})")
+
+
+def img_tag(png, alt, data=None):
+    """An ``<img>`` holding ``png`` with the description ``alt``; ``data`` adds ``data-*`` attributes."""
+    extra = "".join(f' data-{escape(k)}="{escape(str(v), quote=True)}"' for k, v in (data or {}).items())
+    encoded = base64.b64encode(png).decode("ascii")
+    return (f'<img src="data:image/png;base64,{encoded}" alt="{escape(alt, quote=True)}"{extra} '
+            f'style="max-width:100%;height:auto" onload="{escape(_NAME_SLIDERS, quote=True)}"/>')
+
+
+# Every control's label in one right-aligned column, as ipywidgets already does for sliders; a switch
+# lines up under the controls. (ipywidgets lays the buttons' label out as a block above the buttons.)
+_CSS = ("<style>.cu-explorer .widget-toggle-buttons{display:flex;align-items:center}"
+        ".cu-explorer .widget-toggle-buttons>.widget-label,.cu-explorer .cu-row-label{text-align:right !important;"
+        "flex-shrink:0;margin-right:var(--jp-widgets-inline-margin,4px);padding-right:4px}"
+        ".cu-explorer .cu-switch{margin-left:158px}"
+        # The pressed button shows by more than a shade of grey, which nearly vanishes in the dark theme.
+        ".cu-explorer .widget-toggle-button.mod-active{font-weight:bold;"
+        "box-shadow:inset 0 -3px 0 var(--jp-brand-color1,#1976d2)}</style>")
