@@ -27,6 +27,7 @@ EXPLORERS = {
     "02": "cu-output-explorer",
     "03": "cu-training-explorer",
     "04": "cu-width-sweep-explorer",
+    "05": "cu-generalisation-explorer",
 }
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 RUN_TIMEOUT_MS = 180_000

@@ -1,9 +1,13 @@
 """Notebook 05's explorer driven from the kernel side, and its exercise checks against right and wrong answers."""
 
+import re
+from html import escape
+
 import numpy as np
 import pytest
 
 import course_utils as cu
+from course_utils.widgets._html import html_table
 from course_utils.widgets.generalisation import (MAX_STEPS, GeneralisationExplorer, generalisation_explorer, run,
                                                  three_way_split)
 
@@ -18,7 +22,7 @@ def explorer():
 def test_explorer_draws_its_start(explorer):
     assert isinstance(explorer, GeneralisationExplorer)
     assert explorer.error is None and explorer.message == ""
-    assert bytes(explorer.image.value[:4]) == b"\x89PNG"
+    assert explorer.png[:4] == b"\x89PNG" and f'alt="{escape(explorer.alt, quote=True)}"' in explorer.image.value
     assert "<table>" in explorer.numbers.value and "best validation" in explorer.numbers.value
     assert repr(explorer) == "GeneralisationExplorer()"
     state = explorer.state
@@ -49,10 +53,10 @@ def test_curves_are_the_train_runs_in_original_units(explorer):
                                          ("lr", 0.1), ("epochs", 60), ("standardise", False)])
 def test_every_control_redraws(name, value):
     e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
-    before = bytes(e.image.value)
+    before = e.png
     e.controls[name].value = value
     assert e.error is None, e.message
-    assert bytes(e.image.value) != before
+    assert e.png != before and f'alt="{escape(e.alt, quote=True)}"' in e.image.value
 
 
 def test_raw_data_at_a_large_rate_diverges_with_a_message():
@@ -96,3 +100,55 @@ def test_epoch_batches_check_accepts_slices_and_names_slips():
     assert not ex.check_epoch_batches(lambda o, b: np.array_split(o, b)).ok
     assert ex.check_epoch_batches(lambda o, b: []).status == "incorrect"
     assert ex.check_epoch_batches(lambda o, b: 7).status == "incorrect"
+
+
+def test_a_run_drawn_in_stages_ends_where_one_uninterrupted_run_does():
+    # Every frame "due": each chunk of epochs is drawn, and the chunks continue one another exactly.
+    from course_utils.widgets.generalisation import run_stages
+    stages = list(run_stages(300, 16, "10", 0.05, 400, True, first=0.0, every=0.0, chunk_s=0.0))
+    trained = [s["trained"] for s in stages]
+    assert len(stages) >= 3 and trained == sorted(set(trained)) and trained[-1] == 400, trained
+    whole = run(300, 16, "10", 0.05, 400, True)
+    for name in ("train", "validation", "test"):
+        np.testing.assert_array_equal(stages[-1]["curves"][name], whole["curves"][name])
+        np.testing.assert_array_equal(stages[1]["curves"][name], whole["curves"][name][:trained[1]])
+    assert stages[-1]["best_epoch"] == whole["best_epoch"]
+
+
+def test_a_diverging_run_reads_well_and_stays_in_the_frame():
+    e = generalisation_explorer(n_samples=100, width=8, batch_size="10", lr=1.0, epochs=50, standardise=False)
+    train = e.state["curves"]["train"]
+    assert e.state["diverged"] and len(train) < 50 and train.max() > 1e200
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", e.numbers.value)
+    tokens = [t for cell in cells for t in re.findall(r"[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:e[-+]?\d+)?", cell)]
+    assert tokens and all(len(t) <= 12 for t in tokens), tokens
+    assert f"diverged at epoch {len(train)}" in cells and f"diverges at epoch {len(train)}" in e.alt
+    low, high = map(float, e.figure_data["ylim-log10"].split())
+    finite = np.concatenate(list(e.state["curves"].values()))
+    assert low <= np.log10(finite.min()) and np.log10(finite.max()) <= high
+
+
+def test_the_alt_text_follows_the_state():
+    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
+    assert "60 training samples, width 8, batch 32" in e.alt and "standardised data" in e.alt
+    assert f"epoch {e.state['best_epoch']}" in e.alt
+    e.controls["n_samples"].value = 300
+    assert "180 training samples" in e.alt
+    e.controls["standardise"].value = False
+    assert "raw data" in e.alt
+
+
+def test_every_table_header_names_its_column():
+    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", e.numbers.value)
+    assert headers and all(h.strip() for h in headers)
+    with pytest.raises(ValueError, match="every table column needs a name"):
+        html_table(["", "MSE"], [["a", "1"]])
+
+
+@pytest.mark.parametrize("kwargs, match", [({"n_samples": 50}, r"n_samples must be one of \(30, 100"),
+                                           ({"width": 3}, r"width must be one of \(2, 4"),
+                                           ({"batch_size": 64}, r"batch_size must be one of \('1', '10'")])
+def test_a_setting_the_explorer_does_not_offer_is_refused_clearly(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        generalisation_explorer(**kwargs)

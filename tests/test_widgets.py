@@ -1,4 +1,4 @@
-"""The four explorers, driven from the kernel side: every control to its extremes, checked on the data drawn."""
+"""The five explorers, driven from the kernel side: every control to its extremes, checked on the data drawn."""
 
 import gc
 import re
@@ -12,13 +12,14 @@ import traitlets
 from ipywidgets.widgets import widget as widget_module
 
 import course_utils as cu
-from course_utils.widgets import dataset_explorer, output_explorer, training_explorer, width_sweep_explorer
+from course_utils.widgets import (dataset_explorer, generalisation_explorer, output_explorer, training_explorer,
+                                  width_sweep_explorer)
 from course_utils.widgets import _base
 from course_utils.widgets import training as training_module
 from course_utils.widgets._controls import CheckboxRow
 from course_utils.widgets.training import reference_losses
 
-FACTORIES = [dataset_explorer, output_explorer, training_explorer, width_sweep_explorer]
+FACTORIES = [dataset_explorer, output_explorer, training_explorer, width_sweep_explorer, generalisation_explorer]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,8 @@ def test_builds_with_a_stable_repr_and_an_image(factory, capsys):
     assert capsys.readouterr() == ("", ""), "an explorer must draw into its Image, not print"
 
 
-@pytest.mark.parametrize("factory", [training_explorer, width_sweep_explorer], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("factory", [training_explorer, width_sweep_explorer, generalisation_explorer],
+                         ids=lambda f: f.__name__)
 def test_retraining_sliders_act_on_release(factory):
     sliders = [c for c in factory().controls.values() if hasattr(c, "continuous_update")]
     assert sliders and all(c.continuous_update is False for c in sliders)
@@ -346,10 +348,12 @@ def test_standardise_switch_trains_on_scaled_data_and_reports_original_units(fac
 
 
 @pytest.mark.parametrize("factory,name", [(output_explorer, "output_weight"), (dataset_explorer, "noise_std"),
-                                          (training_explorer, "lr"), (width_sweep_explorer, "lr")],
+                                          (training_explorer, "lr"), (width_sweep_explorer, "lr"),
+                                          (generalisation_explorer, "lr")],
                          ids=lambda x: getattr(x, "__name__", x))
 def test_nan_on_a_float_or_log_slider_is_refused(factory, name):
-    explorer = factory(**({"epochs": 100} if factory in (training_explorer, width_sweep_explorer) else {}))
+    trains = (training_explorer, width_sweep_explorer, generalisation_explorer)
+    explorer = factory(**({"epochs": 100} if factory in trains else {}))
     before, value = explorer.png, explorer.controls[name].value
     with pytest.raises(traitlets.TraitError, match="got nan"):
         explorer.controls[name].value = float("nan")

@@ -12,11 +12,13 @@ the last line of a cell::
 
 from ._base import Explorer
 from .dataset import DatasetExplorer, dataset_explorer
+from .generalisation import GeneralisationExplorer, generalisation_explorer
 from .output import OutputExplorer, output_explorer
 from .training import TrainingExplorer, training_explorer
 from .width_sweep import WidthSweepExplorer, width_sweep_explorer
 
 __all__ = [
-    "dataset_explorer", "output_explorer", "training_explorer", "width_sweep_explorer",
+    "dataset_explorer", "output_explorer", "training_explorer", "width_sweep_explorer", "generalisation_explorer",
     "Explorer", "DatasetExplorer", "OutputExplorer", "TrainingExplorer", "WidthSweepExplorer",
+    "GeneralisationExplorer",
 ]

@@ -34,11 +34,12 @@ def _ticks(lo, hi):
     return [t for t in ticks if lo <= t <= hi]
 
 
-def draw_loss_curves(ax, runs, noise_floor, epochs, reference=None):
+def draw_loss_curves(ax, runs, noise_floor, epochs, reference=None, floor_label="noise floor"):
     """Draw ``runs`` (a list of ``(label, losses, diverged)``) on a log scale; return the axes facts.
 
     Each ``losses`` is the finite MSE before each epoch, shape (n_epochs_run,).
-    ``reference`` = ``(label, losses)`` is drawn first, wide and grey. The
+    ``reference`` = ``(label, losses)`` is drawn first, wide and grey; the
+    noise floor's legend entry reads ``floor_label`` and its value. The
     y-axis runs from below the lowest value (and the noise floor) to above the
     highest finite one, so every curve drawn is inside the frame.
 
@@ -66,7 +67,7 @@ def draw_loss_curves(ax, runs, noise_floor, epochs, reference=None):
             ax.annotate(f"diverged at epoch {len(log_losses)}", (last, log_losses[-1]), xytext=(-8, -4),
                         textcoords="offset points", ha="right", va="top", fontsize=10)
     floor = math.log10(noise_floor)
-    ax.axhline(floor, color=COLORS["floor"], linestyle=":", linewidth=2, label=f"noise floor {noise_floor:.3f}")
+    ax.axhline(floor, color=COLORS["floor"], linestyle=":", linewidth=2, label=f"{floor_label} {noise_floor:.3f}")
     low = min([floor, *(c.min() for c in shown)])
     high = max([floor, *(c.max() for c in shown)])
     ylim = (low - 0.12, high + max(0.12, 0.05 * (high - low)))

@@ -20,7 +20,13 @@ def number(x, digits=4):
 
 
 def html_table(header, rows):
-    """A small HTML table: ``header`` a list of column names, ``rows`` lists of already formatted cells."""
+    """A small HTML table: ``header`` a list of column names, ``rows`` lists of already formatted cells.
+
+    Every column needs a name: a screen reader reads it before each cell, and an empty one reads as nothing.
+    """
+    empty = [i for i, h in enumerate(header) if not str(h).strip()]
+    if empty:
+        raise ValueError(f"every table column needs a name, got an empty one at position {empty[0]} of {list(header)}")
     head = "".join(f"<th scope='col' style='padding:0 12px'>{escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td style='padding:0 12px;text-align:right'>{escape(str(c))}</td>"
                                     for c in row) + "</tr>" for row in rows)

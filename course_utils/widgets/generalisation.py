@@ -7,8 +7,9 @@ three curves, the training part's own noise floor, and the epoch where the
 validation MSE is lowest: where early stopping would stop.
 """
 
+import time
+from collections import OrderedDict
 from functools import lru_cache
-from html import escape
 
 import ipywidgets as widgets
 import numpy as np
@@ -16,18 +17,18 @@ import numpy as np
 from ..data import make_dataset, mean_square_noise
 from ..minibatch import minibatch_descent
 from ..network import init_params
+from ..plotting import COLORS, line_cue
 from ..scaling import StandardScaler
 from ..split import train_test_split
-from ._base import Explorer
+from ._base import Explorer, choice, html_table, log_slider, number, slider, switch
+from ._controls import CONTROL_WIDTH, _STYLE
+from ._curves import draw_loss_curves
 
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
 WIDTHS = (2, 4, 8, 16, 32, 64)
 BATCH_SIZES = ("1", "10", "32", "256", "full")
 MAX_STEPS = 30_000           # under a second of training; more epochs than this are cut, and the message says so
-# Okabe-Ito colours, each curve with its own line style, so colour is never the only cue.
-CURVES = {"train": ("#0072B2", "-"), "validation": ("#E69F00", "--"), "test": ("#009E73", "-.")}
-FLOOR_COLOUR, STOP_COLOUR = "#D55E00", "#000000"
-_STYLE = {"description_width": "initial"}
+NAMES = ("train", "validation", "test")
 
 
 @lru_cache(maxsize=8)
@@ -45,8 +46,14 @@ def three_way_split(n_samples, seed=0):
     return parts
 
 
-def run(n_samples, width, batch_size, lr, epochs, standardise, seed=0):
-    """Train once and return the numbers the figure needs (MSEs in the data's own units)."""
+def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, first=0.05, every=0.3, chunk_s=0.04):
+    """Train once, yielding the run's state as it grows: after ``first`` seconds, then every ``every`` s, and at the end.
+
+    The run is trained in chunks of epochs that continue one another exactly
+    (the same parameters and the same shuffling generator carry on), so a
+    staged run ends with the numbers of an uninterrupted one. Each state is a
+    dict as ``run`` returns, with ``trained`` the epochs trained so far.
+    """
     (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = three_way_split(n_samples, seed)
     n_train = len(X_tr)
     batch = n_train if batch_size == "full" else min(int(batch_size), n_train)
@@ -57,15 +64,54 @@ def run(n_samples, width, batch_size, lr, epochs, standardise, seed=0):
         to_x, to_y, unit = xs.transform, ys.transform, float(ys.scale_[0]) ** 2
     else:
         to_x, to_y, unit = np.asarray, np.asarray, 1.0
-    params = init_params(width, "random", seed=seed)
-    _, losses, (val, test), diverged = minibatch_descent(
-        to_x(X_tr), to_y(y_tr), params, lr, run_epochs, batch, seed,
-        watch=[(to_x(X_va), to_y(y_va)), (to_x(X_te), to_y(y_te))])
-    curves = {"train": losses * unit, "validation": val * unit, "test": test * unit}
-    best = int(np.argmin(curves["validation"])) if len(losses) else 0
-    return {"n_samples": n_samples, "n_train": n_train, "width": width, "batch_size": batch, "lr": lr,
-            "epochs": epochs, "epochs_run": run_epochs, "standardise": standardise, "curves": curves,
-            "diverged": diverged, "best_epoch": best, "noise_floor": mean_square_noise(X_tr, y_tr)}
+    X_fit, y_fit = np.asarray(to_x(X_tr), dtype=np.float64), np.asarray(to_y(y_tr), dtype=np.float64)
+    watch = [(to_x(X_va), to_y(y_va)), (to_x(X_te), to_y(y_te))]
+    fixed = {"n_samples": n_samples, "n_train": n_train, "width": width, "batch_size": batch, "lr": lr,
+             "epochs": epochs, "epochs_run": run_epochs, "standardise": standardise,
+             "noise_floor": mean_square_noise(X_tr, y_tr)}
+    params, rng = init_params(width, "random", seed=seed), np.random.default_rng(seed)
+    pieces = {name: [] for name in NAMES}
+    trained, diverged, chunk = 0, False, max(1, 2000 // steps_per_epoch)
+    last = time.perf_counter()
+    wait = first
+    while trained < run_epochs and not diverged:
+        size = min(chunk, run_epochs - trained)
+        tick = time.perf_counter()
+        params, losses, (val, test), diverged = minibatch_descent(X_fit, y_fit, params, lr, size, batch, rng,
+                                                                   watch=watch)
+        took = time.perf_counter() - tick
+        for name, part in zip(NAMES, (losses, val, test)):
+            pieces[name].append(part * unit)
+        trained += len(losses)
+        chunk = int(np.clip(chunk * chunk_s / max(took, 1e-4), 1, 1000))   # about chunk_s per chunk
+        now = time.perf_counter()
+        if trained < run_epochs and not diverged and now - last >= wait:
+            yield _state(fixed, pieces, trained, diverged)
+            last = time.perf_counter()
+            wait = max(every, 2 * (last - now))      # drawing a frame takes a while: keep it to a third of the time
+    yield _state(fixed, pieces, trained, diverged)
+
+
+def _state(fixed, pieces, trained, diverged):
+    curves = {name: np.concatenate(parts) if parts else np.empty(0) for name, parts in pieces.items()}
+    for curve in curves.values():
+        curve.flags.writeable = False
+    best = int(np.argmin(curves["validation"])) if len(curves["validation"]) else 0
+    return {**fixed, "curves": curves, "trained": trained, "diverged": bool(diverged), "best_epoch": best}
+
+
+def run(n_samples, width, batch_size, lr, epochs, standardise, seed=0):
+    """Train once and return the numbers the figure needs (MSEs in the data's own units).
+
+    Returns a dict: ``curves`` (``{"train", "validation", "test"}``, each of shape
+    (n_epochs_run,), the MSE before each epoch), ``best_epoch`` (lowest
+    validation MSE), ``noise_floor`` (of the training part), ``diverged``,
+    ``epochs_run`` (``epochs`` cut to at most ``MAX_STEPS`` steps) and the settings used.
+    """
+    state = None
+    for state in run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed, first=float("inf")):
+        pass
+    return state
 
 
 def run_message(state):
@@ -76,90 +122,135 @@ def run_message(state):
                      f"{state['batch_size']} that is already {MAX_STEPS:,} steps.")
     if state["diverged"]:
         hint = " Standardising the data lets a larger rate work." if not state["standardise"] else ""
-        parts.append(f"Training diverged after {len(state['curves']['train'])} epochs: a learning rate of "
+        parts.append(f"Training diverged at epoch {len(state['curves']['train'])}: a learning rate of "
                      f"{state['lr']:.3g} overshoots.{hint}")
     return " ".join(parts)
 
 
-def html_table(header, rows):
-    """A small HTML table of already formatted cells, the first column left-aligned as row names."""
-    cell = "<td style='padding:0 12px;text-align:{}'>{}</td>"
-    head = "".join(f"<th style='padding:0 12px'>{escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(cell.format("left" if i == 0 else "right", escape(str(c)))
-                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+def _finite(curve):
+    """``curve`` up to its first value that is not finite."""
+    bad = np.flatnonzero(~np.isfinite(curve))
+    return curve[:bad[0]] if len(bad) else curve
+
+
+def _draw(axes, state):
+    """Draw ``state`` on ``axes``; return ``(table HTML, axes facts)``."""
+    curves, floor, best = state["curves"], state["noise_floor"], state["best_epoch"]
+    diverged = state["diverged"]
+    runs = [(name, _finite(curves[name]), diverged and name == "train") for name in NAMES]
+    facts = draw_loss_curves(axes, runs, floor, max(state["epochs_run"], 1),
+                             floor_label="noise floor (train)")
+    if len(curves["train"]):
+        axes.axvline(best, color=COLORS["reference"], linestyle=(0, (6, 3)), linewidth=2,
+                     label=f"lowest validation MSE: epoch {best}")
+        if np.isfinite(curves["test"][best]):
+            axes.plot([best], [np.log10(curves["test"][best])], markersize=11,
+                      markerfacecolor="none", markeredgewidth=2, **{**line_cue(2), "linestyle": "none"},
+                      label=f"test MSE at epoch {best}")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    trained, run_epochs = state.get("trained", state["epochs_run"]), state["epochs_run"]
+    progress = f", training: epoch {trained}" if trained < run_epochs and not diverged else ""
+    axes.set_title(f"{state['n_train']} training samples, width {state['width']}, batch {state['batch_size']}"
+                   f"{progress}")
+
+    def row(i):
+        return [number(curves[name][i]) for name in NAMES]
+
+    rows = []
+    if diverged:
+        rows.append([f"diverged at epoch {len(curves['train'])}", "", "", ""])
+    elif len(curves["train"]):
+        rows.append([f"last epoch ({len(curves['train']) - 1})", *row(-1)])
+    if len(curves["train"]):
+        rows.append([f"epoch {best} (best validation)", *row(best)])
+    rows.append(["noise floor (training part)", number(floor), "", ""])
+    table = html_table(["epoch", "train MSE", "validation MSE", "test MSE"], rows)
+    return table, facts
 
 
 def draw_run(axes, state):
     """Draw the three curves of ``run(...)``'s ``state`` on ``axes``; return the HTML table of its numbers."""
-    curves, floor, best = state["curves"], state["noise_floor"], state["best_epoch"]
-    shown = {}
-    for name, losses in curves.items():
-        colour, style = CURVES[name]
-        shown[name] = np.minimum(losses, 1e12)          # a diverging run runs off the top of a log axis
-        axes.plot(np.arange(len(losses)), shown[name], color=colour, linestyle=style, label=name)
-    axes.axhline(floor, color=FLOOR_COLOUR, linestyle=":", linewidth=2,
-                 label=f"noise floor of the training part {floor:.2f}")
-    if len(curves["train"]):
-        axes.axvline(best, color=STOP_COLOUR, linestyle=(0, (1, 3)), linewidth=1.5,
-                     label=f"lowest validation MSE: epoch {best}")
-        axes.plot([best], [curves["test"][best]], marker="o", color=CURVES["test"][0], linestyle="none")
-        low = min(floor, *(c.min() for c in shown.values()))
-        axes.set_ylim(low / 1.5, max(c[0] for c in shown.values()) * 2)
-    axes.set_yscale("log")
-    axes.set_xlim(0, max(state["epochs_run"], 1))
-    axes.set(xlabel="epoch", ylabel="MSE (original units, log scale)",
-             title=f"{state['n_train']} training samples, width {state['width']}, batch {state['batch_size']}")
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    last = {name: f"{c[-1]:.3f}" if len(c) else "-" for name, c in curves.items()}
-    at_best = {name: f"{c[best]:.3f}" if len(c) else "-" for name, c in curves.items()}
-    return html_table(["", "train MSE", "validation MSE", "test MSE"],
-                      [["last epoch", last["train"], last["validation"], last["test"]],
-                       [f"epoch {best} (best validation)", at_best["train"], at_best["validation"], at_best["test"]],
-                       ["noise floor (training part)", f"{floor:.3f}", "", ""]])
+    return _draw(axes, state)[0]
 
 
 class GeneralisationExplorer(Explorer):
     """Train, validation and test MSE per epoch for one run, with the noise floor and the best validation epoch.
 
     ``state`` holds ``curves`` (``{"train", "validation", "test"}``, each (n_epochs_run,)),
-    ``best_epoch``, ``noise_floor``, ``diverged`` and the settings used.
+    ``best_epoch``, ``noise_floor``, ``diverged``, ``trained`` (epochs trained so
+    far: a long run is drawn as it grows) and the settings used.
     """
 
-    figure_kw = {"figsize": (9.0, 4.5)}
+    figure_kw = {"figsize": (9.0, 4.5), "layout": None}
+    margins = {"left": 0.08, "right": 0.66, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, n_samples=100, width=64, batch_size="10", lr=0.05, epochs=300, standardise=True, seed=0):
-        self.seed = seed
+        self.seed, self._finished = seed, OrderedDict()
+        for name, value, options in (("n_samples", n_samples, SAMPLE_SIZES), ("width", width, WIDTHS),
+                                     ("batch_size", str(batch_size), BATCH_SIZES)):
+            if value not in options:
+                raise ValueError(f"{name} must be one of {options}, got {value!r}")
         controls = {
-            "n_samples": widgets.SelectionSlider(options=SAMPLE_SIZES, value=n_samples, description="samples",
-                                                 continuous_update=False, style=_STYLE),
-            "width": widgets.SelectionSlider(options=WIDTHS, value=width, description="hidden units",
-                                             continuous_update=False, style=_STYLE),
-            "batch_size": widgets.ToggleButtons(options=BATCH_SIZES, value=str(batch_size), description="batch size",
-                                                style={**_STYLE, "button_width": "55px"}),
-            "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.25, description="learning rate",
-                                         continuous_update=False, readout_format=".2g", style=_STYLE),
-            "epochs": widgets.IntSlider(value=epochs, min=10, max=2000, step=10, description="epochs",
-                                        continuous_update=False, style=_STYLE),
-            "standardise": widgets.ToggleButtons(options=[("standardised", True), ("raw", False)],
-                                                 value=standardise, description="data",
-                                                 style={**_STYLE, "button_width": "125px"}),
+            "n_samples": _steps("samples", SAMPLE_SIZES, n_samples),
+            "width": _steps("hidden units", WIDTHS, width),
+            "batch_size": choice("batch size", BATCH_SIZES, str(batch_size)),
+            "lr": log_slider("learning rate", lr, -3, 0, step=0.1),
+            "epochs": slider("epochs", epochs, 20, 2_000, 20, integer=True),
+            "standardise": switch("standardise X and y (MSE still in the units of y)", standardise),
         }
+        controls["batch_size"].style.button_width = "80px"     # five buttons in one row beside the label
         super().__init__("Generalisation: move a control and let go to retrain", controls)
 
     def compute(self, n_samples, width, batch_size, lr, epochs, standardise):
-        state = run(n_samples, width, batch_size, lr, epochs, standardise, self.seed)
-        return state, run_message(state)
+        key = (n_samples, width, batch_size, lr, epochs, standardise, self.seed)
+        if key in self._finished:                      # seen already: one frame, no training
+            self._finished.move_to_end(key)
+            state = self._finished[key]
+            yield state, run_message(state)
+            return
+        for state in run_stages(n_samples, width, batch_size, lr, epochs, standardise, self.seed):
+            yield state, run_message(state)
+        self._finished[key] = state
+        while len(self._finished) > 16:
+            self._finished.popitem(last=False)
 
     def draw(self, fig, axes, state):
-        return draw_run(axes, state)
+        table, self.figure_data = _draw(axes, state)
+        return table
+
+    def describe(self, state):
+        curves, best, trained = state["curves"], state["best_epoch"], state["trained"]
+        data = "standardised" if state["standardise"] else "raw"
+        what = (f"Training, validation and test MSE against epoch on a log scale: {state['n_train']} training "
+                f"samples, width {state['width']}, batch {state['batch_size']}, learning rate {state['lr']:.3g}, "
+                f"{data} data")
+        train = curves["train"]
+        if state["diverged"]:
+            how = f"the training loss climbs from {number(train[0])} and diverges at epoch {len(train)}"
+        else:
+            verb = "falls" if train[-1] <= train[0] else "rises"
+            done = f"in {trained} epochs" if trained == state["epochs_run"] else f"in the first {trained} epochs"
+            how = (f"the training MSE {verb} from {number(train[0])} to {number(train[-1])} {done}, validation "
+                   f"ends at {number(curves['validation'][-1])} and test at {number(curves['test'][-1])}")
+        return (f"{what}: {how}. The lowest validation MSE is at epoch {best}, where the test MSE is "
+                f"{number(curves['test'][best])}. The training part's noise floor is {number(state['noise_floor'])}.")
+
+
+def _steps(description, options, value):
+    """A wide slider over a few fixed ``options``: one arrow key moves to the next one; acts when released."""
+    return widgets.SelectionSlider(options=options, value=value, description=description, continuous_update=False,
+                                   style=dict(_STYLE), layout=widgets.Layout(width=CONTROL_WIDTH, max_width="100%"))
 
 
 def generalisation_explorer(n_samples=100, width=64, batch_size="10", lr=0.05, epochs=300, standardise=True, seed=0):
     """Retrain on a three-way split and draw train, validation and test MSE per epoch (notebook 05).
 
-    ``batch_size`` is one of ``"1"``, ``"10"``, ``"32"``, ``"256"`` or ``"full"``;
-    ``seed`` fixes the sample, the split, the start and the shuffles.
+    ``n_samples`` is one of 30, 100, 300, 1,000, 3,000 or 10,000 (60% of it is
+    trained on); ``width`` one of 2, 4, 8, 16, 32 or 64; ``batch_size`` one of
+    ``"1"``, ``"10"``, ``"32"``, ``"256"`` or ``"full"``. The learning rate moves
+    on a log scale from 0.001 to 1, the epochs from 20 to 2,000 in steps of 20;
+    a run is cut at 30,000 steps, and the explorer says so. ``seed`` fixes the
+    sample, the split, the start and the shuffles.
 
     Returns
     -------
