@@ -77,9 +77,13 @@ def test_notebook_05_runs_and_its_explorer_responds(browser, lab_server, page):
         before_src, before_value = image.get_attribute("src"), readout.inner_text()
         explorer.locator(".cu-control-epochs .noUi-handle").focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"([img, before]) => img.src !== before && ({DRAWN})(img)",
-                               arg=[image.element_handle(), before_src], timeout=60_000)
+        # Every redraw puts a new <img> in the page: look it up afresh until its picture differs and has loaded.
+        page.wait_for_function(f"([before]) => {{ const img = document.querySelector('{EXPLORER} img'); "
+                               f"return img && img.src !== before && ({DRAWN})(img); }}",
+                               arg=[before_src], timeout=60_000)
         assert int(readout.inner_text()) == int(before_value) + 20      # one step of the epochs slider
+        alt = explorer.locator("img").first.get_attribute("alt")
+        assert f"in {int(before_value) + 20} epochs" in alt, alt        # the description follows the figure
         assert "Could not draw" not in explorer.inner_text()
         SCREENSHOTS.mkdir(exist_ok=True)
         explorer.scroll_into_view_if_needed()
