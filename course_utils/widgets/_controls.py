@@ -63,6 +63,12 @@ def log_slider(description, value, min_exp, max_exp, step=0.1):
                           readout_format=".3g", style=_STYLE, layout=_layout())
 
 
+def steps(description, options, value):
+    """A slider over a few fixed ``options`` (such as sample sizes): one arrow key moves to the next; acts when released."""
+    return widgets.SelectionSlider(options=options, value=value, description=description, continuous_update=False,
+                                   style=_STYLE, layout=_layout())
+
+
 def choice(description, options, value):
     """A row of buttons, one per option, exactly one pressed."""
     return widgets.ToggleButtons(options=options, value=value, description=description,

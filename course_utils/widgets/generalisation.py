@@ -11,7 +11,6 @@ import time
 from collections import OrderedDict
 from functools import lru_cache
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..data import make_dataset, mean_square_noise
@@ -20,8 +19,7 @@ from ..network import init_params
 from ..plotting import COLORS, line_cue
 from ..scaling import StandardScaler
 from ..split import train_test_split
-from ._base import Explorer, choice, html_table, log_slider, number, slider, switch
-from ._controls import CONTROL_WIDTH, _STYLE
+from ._base import Explorer, choice, html_table, log_slider, number, slider, steps, switch
 from ._curves import draw_loss_curves
 
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
@@ -47,7 +45,7 @@ def three_way_split(n_samples, seed=0):
 
 
 def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, first=0.05, every=0.3, chunk_s=0.04):
-    """Train once, yielding the run's state as it grows: after ``first`` seconds, then every ``every`` s, and at the end.
+    """Train once, yielding the run's state as it grows: after ``first`` s, then every ``every`` s, and at the end.
 
     The run is trained in chunks of epochs that continue one another exactly
     (the same parameters and the same shuffling generator carry on), so a
@@ -191,8 +189,8 @@ class GeneralisationExplorer(Explorer):
             if value not in options:
                 raise ValueError(f"{name} must be one of {options}, got {value!r}")
         controls = {
-            "n_samples": _steps("samples", SAMPLE_SIZES, n_samples),
-            "width": _steps("hidden units", WIDTHS, width),
+            "n_samples": steps("samples", SAMPLE_SIZES, n_samples),
+            "width": steps("hidden units", WIDTHS, width),
             "batch_size": choice("batch size", BATCH_SIZES, str(batch_size)),
             "lr": log_slider("learning rate", lr, -3, 0, step=0.1),
             "epochs": slider("epochs", epochs, 20, 2_000, 20, integer=True),
@@ -234,12 +232,6 @@ class GeneralisationExplorer(Explorer):
                    f"ends at {number(curves['validation'][-1])} and test at {number(curves['test'][-1])}")
         return (f"{what}: {how}. The lowest validation MSE is at epoch {best}, where the test MSE is "
                 f"{number(curves['test'][best])}. The training part's noise floor is {number(state['noise_floor'])}.")
-
-
-def _steps(description, options, value):
-    """A wide slider over a few fixed ``options``: one arrow key moves to the next one; acts when released."""
-    return widgets.SelectionSlider(options=options, value=value, description=description, continuous_update=False,
-                                   style=dict(_STYLE), layout=widgets.Layout(width=CONTROL_WIDTH, max_width="100%"))
 
 
 def generalisation_explorer(n_samples=100, width=64, batch_size="10", lr=0.05, epochs=300, standardise=True, seed=0):
