@@ -64,7 +64,7 @@ def log_slider(description, value, min_exp, max_exp, step=0.1):
 
 
 def steps(description, options, value):
-    """A slider over a few fixed ``options`` (such as sample sizes): one arrow key moves to the next; acts when released."""
+    """A slider over a few fixed ``options`` (such as sample sizes): one arrow key moves to the next option."""
     return widgets.SelectionSlider(options=options, value=value, description=description, continuous_update=False,
                                    style=_STYLE, layout=_layout())
 
