@@ -33,18 +33,20 @@ import copy            # noqa: E402
 import statistics      # noqa: E402
 import time            # noqa: E402
 
-from course_utils.widgets import (dataset_explorer, output_explorer, training_explorer,  # noqa: E402
-                                  width_sweep_explorer)
+from course_utils.widgets import (dataset_explorer, generalisation_explorer, output_explorer,  # noqa: E402
+                                  training_explorer, width_sweep_explorer)
 from course_utils.widgets._base import course_data, course_noise_floor  # noqa: E402
 
-FACTORIES = (dataset_explorer, output_explorer, training_explorer, width_sweep_explorer)
+FACTORIES = (dataset_explorer, output_explorer, training_explorer, width_sweep_explorer, generalisation_explorer)
 FIRST_S, FINAL_S = 0.3, 1.0
-CACHES = ("runs", "_limits")
+CACHES = ("runs", "_limits", "_finished")
 # (explorer, its settings, the control moved, the new value): runs that take seconds to finish.
 LONG = [
     (training_explorer, {"epochs": 3000}, "width", 16),
     (width_sweep_explorer, {"init": "random"}, "lr", 0.0158),
     (width_sweep_explorer, {"init": "random"}, "epochs", 3000),
+    (generalisation_explorer, {}, "n_samples", 10_000),
+    (generalisation_explorer, {}, "epochs", 2000),
 ]
 
 
