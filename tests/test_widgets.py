@@ -388,13 +388,19 @@ def test_sliders_are_wide_and_step_sensibly():
                 assert 10 <= positions <= 100, f"{name}: {positions:.0f} arrow presses from end to end"
 
 
+def _live_widgets():
+    """ipywidgets' registry of live widgets: a module-level dict since 8.1, ``Widget.widgets`` in 8.0."""
+    registry = getattr(widget_module, "_instances", None)
+    return widget_module.Widget.widgets if registry is None else registry
+
+
 def test_rerunning_a_cell_200_times_leaks_no_widgets(monkeypatch):
     # Drawing is not what leaks; skip it so 200 re-runs stay quick.
     monkeypatch.setattr(type(output_explorer()), "draw", lambda self, fig, axes, state: "<table></table>")
     monkeypatch.setattr(_base, "figure_png", lambda fig: b"\x89PNG")
     monkeypatch.setattr(_base, "_cell_id", lambda: "cell-7")
     first = output_explorer()
-    count = len(widget_module._instances)
+    count = len(_live_widgets())
     tracemalloc.start()
     explorers = [first]
     for _ in range(200):
@@ -402,7 +408,7 @@ def test_rerunning_a_cell_200_times_leaks_no_widgets(monkeypatch):
     gc.collect()
     grown = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    assert len(widget_module._instances) == count, "re-running the cell left widgets behind"
+    assert len(_live_widgets()) == count, "re-running the cell left widgets behind"
     assert all(e.comm is None and e.state == {} for e in explorers[:-1]) and explorers[-1].comm is not None
     assert grown < 4 * 2**20, f"200 re-runs kept {grown / 2**20:.1f} MiB"
 
