@@ -310,7 +310,7 @@ def test_a_diverging_run_reads_well_and_stays_in_the_frame(factory):
 
 
 def test_training_explorer_frames_a_run_that_ends_above_the_axes_it_had():
-    # lr 1.0 ends near MSE 800, far above the original run: the frame must reach it.
+    # lr 1.0 ends near MSE 800, far above the reference run: the frame must reach it.
     explorer = training_explorer(epochs=300)
     state = move(explorer, "lr", 1.0)
     low, high = map(float, explorer.figure_data["ylim-log10"].split())

@@ -13,7 +13,7 @@ MAX_POINTS_SHOWN = 3_000
 def hand_set_params(hidden_weight, output_weight, output_bias, n_hidden=2):
     """Parameters with every hidden weight, every output weight and the output bias set by hand.
 
-    Hidden biases stay 0, as in the original's start; ``(1, 1, 0)`` gives ``init_params(n_hidden)``.
+    Hidden biases stay 0, as in the ones-start; ``(1, 1, 0)`` gives ``init_params(n_hidden)``.
 
     Returns
     -------
@@ -80,7 +80,7 @@ def output_explorer(output="sigmoid", hidden_weight=1.0, output_weight=1.0, outp
 
     The network has 2 hidden units. Every hidden weight takes one slider's
     value and every output weight another's, so the defaults are the
-    original's ones-start: MSE 203.1757 with a sigmoid output, 198.6584 with a linear one.
+    ones-start: MSE 203.1757 with a sigmoid output, 198.6584 with a linear one.
 
     Returns
     -------

@@ -7,13 +7,13 @@ from ._base import Explorer, choice, course_noise_floor, html_table, log_slider,
 from ._curves import draw_loss_curves
 from ._runs import RunCache, stable_limit
 
-# The original notebook's run, drawn faintly behind every other.
+# The reference run (notebook 03 section 5: ones-start, width 2, lr 0.01), drawn faintly behind every other.
 REFERENCE = {"width": 2, "init": "ones", "output": "linear", "lr": 0.01, "epochs": 1000}
 
 
 @lru_cache(maxsize=1)
 def reference_losses():
-    """The loss curve of the original run (ones-start, width 2, lr 0.01, 1000 epochs, linear output)."""
+    """The loss curve of the reference run of notebook 03 (ones-start, width 2, lr 0.01, 1000 epochs, linear output)."""
     return RunCache().losses(**REFERENCE)[0]
 
 
@@ -29,7 +29,7 @@ def divergence_message(losses, diverged, lr):
 
 
 class TrainingExplorer(Explorer):
-    """The loss curve of one training run over the original run's, with the stable limit 2/λ_max.
+    """The loss curve of one training run over the reference run's, with the stable limit 2/λ_max.
 
     ``state`` holds ``losses`` (n_epochs_run,) in the original units of y,
     ``reference`` (1000,), ``diverged``, ``final_loss``, ``noise_floor``,
@@ -89,7 +89,7 @@ class TrainingExplorer(Explorer):
                  f"{', standardised' if state['standardise'] else ''})")
         self.figure_data = draw_loss_curves(
             axes, [(label, state["losses"], state["diverged"])], state["noise_floor"], state["epochs"],
-            reference=("original run (width 2, ones, lr 0.01)", state["reference"]))
+            reference=("reference run (width 2, ones, lr 0.01)", state["reference"]))
         progress = "" if state["trained"] == state["epochs"] else f", training: epoch {state['trained']}"
         axes.set_title(f"MSE before each update{progress}")
         self._draw_limits(axes, state)
@@ -98,7 +98,7 @@ class TrainingExplorer(Explorer):
         ref = state["reference"]
         table = html_table(["curve", "final MSE", "epochs run"],
                            [["this run", final, f"{len(losses)} of {epochs}"],
-                            ["original run", number(ref[-1]), f"{len(ref)}"],
+                            ["reference run", number(ref[-1]), f"{len(ref)}"],
                             ["noise floor", number(state["noise_floor"]), ""]])
         limits = [number(v, 3) if v is not None else "" for v in (state["limit_start"], state["limit_end"])]
         return table + html_table(["learning rate", "2/λmax at the start", "2/λmax at the end"],
@@ -132,7 +132,7 @@ class TrainingExplorer(Explorer):
         if state["limit_start"] is not None:
             extra = f" The stable limit 2/λmax is {number(state['limit_start'], 3)} at the start"
             extra += (f" and {number(state['limit_end'], 3)} at the end." if state["limit_end"] is not None else ".")
-        return (f"{what}: {how}, beside the original run (ending at {number(state['reference'][-1])}) "
+        return (f"{what}: {how}, beside the reference run (ending at {number(state['reference'][-1])}) "
                 f"and the noise floor {number(state['noise_floor'])}.{extra}")
 
 
@@ -145,7 +145,7 @@ def training_explorer(lr=0.01, epochs=1000, width=2, init="ones", output="linear
     (``init="random"``). ``standardise=True`` trains on standardised X and y and
     reports every MSE in the units of y. Beside the curve stands the stable
     limit 2/λ_max (``sharpness``) before and after training. The defaults are the
-    original run, whose final MSE is 81.6337.
+    reference run, whose final MSE is 81.6337.
 
     Returns
     -------

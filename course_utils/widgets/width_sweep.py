@@ -119,7 +119,7 @@ class WidthSweepExplorer(Explorer):
 def width_sweep_explorer(widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, seed=0, standardise=False):
     """Train one network per chosen width and compare their loss curves with the noise floor (notebook 04).
 
-    The defaults repeat the original's sweep: widths 2, 4, 8, 16 from the
+    The defaults repeat notebook 04's first sweep: widths 2, 4, 8, 16 from the
     ones-start, lr 0.01, 1000 epochs. ``seed`` matters for ``init="random"`` only;
     ``standardise=True`` trains on standardised X and y and reports every MSE in
     the units of y. ``widths`` are distinct values from (1, 2, 4, 8, 16).
