@@ -389,9 +389,9 @@ def test_sliders_are_wide_and_step_sensibly():
 
 
 def _live_widgets():
-    """ipywidgets' registry of live widgets: a module-level dict since 8.1, ``Widget.widgets`` in 8.0."""
+    """ipywidgets' registry of live widgets: a module-level dict since 8.1, ``Widget._active_widgets`` in 8.0."""
     registry = getattr(widget_module, "_instances", None)
-    return widget_module.Widget.widgets if registry is None else registry
+    return widget_module.Widget._active_widgets if registry is None else registry
 
 
 def test_rerunning_a_cell_200_times_leaks_no_widgets(monkeypatch):

@@ -81,6 +81,13 @@ def mirror_notebooks(source=NOTEBOOKS, mirror=MIRROR):
     return sorted(wanted)
 
 
+def mirror_notation(source=ROOT / "NOTATION.md", target=DOCS / "NOTATION.md"):
+    """Copy the notation table beside the pages, where the notebooks' links ``../NOTATION.md`` land."""
+    if not target.exists() or not filecmp.cmp(source, target, shallow=False):
+        shutil.copy2(source, target)
+    return target
+
+
 # ---------------------------------------------------------------------------------------------------
 # Light variants of the figures exported for a dark page
 

@@ -25,7 +25,7 @@ from docutils.statemachine import StringList
 from sphinx.util.nodes import nested_parse_with_titles
 
 from course_content import (WIDGET_VIEW, binder_url, course_notebooks, exported_figures, figure_slug,
-                            make_light_figures, mirror_notebooks, notebook_summary, readme_binder)
+                            make_light_figures, mirror_notation, mirror_notebooks, notebook_summary, readme_binder)
 
 __all__ = ["readme_binder", "setup"]
 
@@ -160,7 +160,7 @@ def escape_plain_bars(app, what, name, obj, options, lines):
 
 
 def setup(app):
-    app.connect("config-inited", lambda app, config: mirror_notebooks())
+    app.connect("config-inited", lambda app, config: (mirror_notebooks(), mirror_notation()))
     app.connect("builder-inited", make_light_figures)
     app.connect("doctree-resolved", note_live_explorers)
     app.connect("autodoc-process-docstring", escape_plain_bars)
