@@ -76,12 +76,7 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, 
     """
     if batch_size is None and validation is None:
         return train_many(X, y, [params], lr=lr, epochs=epochs, output=output)[0]
-    check_output(output)
-    params = as_params(params, "params")
-    X = as_X(X, params["W1"].shape[0])
-    y = as_y(y, X.shape[0])
-    lr, epochs = check_positive_float(lr, "lr"), check_non_negative_int(epochs, "epochs")
-    check_training_memory(X.shape[0], [params["W1"].shape[1]], epochs)
+    X, y, (params,), lr, epochs = _check_training_args(X, y, [params], lr, epochs, output)
     new, losses, val_losses, diverged = train_minibatch(X, y, params, lr, epochs, output, batch_size, seed, validation)
     return TrainResult(params=new, losses=losses, diverged=diverged, val_losses=val_losses)
 
@@ -102,6 +97,27 @@ def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
     >>> [len(r.losses) for r in runs]
     [5, 5]
     """
+    X, y, starts, lr, epochs = _check_training_args(X, y, starts, lr, epochs, output)
+    by_width = {}
+    for k, p in enumerate(starts):
+        by_width.setdefault(p["W1"].shape[1], []).append(k)
+    groups = [(np.stack([np.hstack([starts[k]["W1"].T, starts[k]["b1"][:, None]]) for k in ks]),
+               np.stack([starts[k]["W2"][:, 0] for k in ks]), np.concatenate([starts[k]["b2"] for k in ks]))
+              for ks in by_width.values()]
+    results = [None] * len(starts)
+    for ks, (Wt, w2, b2, losses, n_run) in zip(by_width.values(), descend_many(X, y, groups, lr, epochs, output)):
+        D = X.shape[1]
+        for i, k in enumerate(ks):
+            if epochs and n_run[i] == 0:
+                raise ValueError(_not_finite_at_start(k, len(starts)))
+            new = {"W1": Wt[i, :, :D].T.copy(), "b1": Wt[i, :, D].copy(), "W2": w2[i, :, None].copy(),
+                   "b2": b2[i:i + 1].copy()}
+            results[k] = TrainResult(params=new, losses=losses[i, :n_run[i]].copy(), diverged=bool(n_run[i] < epochs))
+    return results
+
+
+def _check_training_args(X, y, starts, lr, epochs, output):
+    """Check what ``train`` and ``train_many`` are given; return ``X, y, starts, lr, epochs`` as they train on."""
     check_output(output)
     if isinstance(starts, (dict, str)):
         raise TypeError(f"starts must be a list of params dicts (for one network, use train), "
@@ -121,22 +137,7 @@ def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
     y = as_y(y, X.shape[0])
     lr, epochs = check_positive_float(lr, "lr"), check_non_negative_int(epochs, "epochs")
     check_training_memory(X.shape[0], [p["W1"].shape[1] for p in starts], epochs)
-    by_width = {}
-    for k, p in enumerate(starts):
-        by_width.setdefault(p["W1"].shape[1], []).append(k)
-    groups = [(np.stack([np.hstack([starts[k]["W1"].T, starts[k]["b1"][:, None]]) for k in ks]),
-               np.stack([starts[k]["W2"][:, 0] for k in ks]), np.concatenate([starts[k]["b2"] for k in ks]))
-              for ks in by_width.values()]
-    results = [None] * len(starts)
-    for ks, (Wt, w2, b2, losses, n_run) in zip(by_width.values(), descend_many(X, y, groups, lr, epochs, output)):
-        D = X.shape[1]
-        for i, k in enumerate(ks):
-            if epochs and n_run[i] == 0:
-                raise ValueError(_not_finite_at_start(k, len(starts)))
-            new = {"W1": Wt[i, :, :D].T.copy(), "b1": Wt[i, :, D].copy(), "W2": w2[i, :, None].copy(),
-                   "b2": b2[i:i + 1].copy()}
-            results[k] = TrainResult(params=new, losses=losses[i, :n_run[i]].copy(), diverged=bool(n_run[i] < epochs))
-    return results
+    return X, y, starts, lr, epochs
 
 
 def _not_finite_at_start(k, count):
