@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import machine  # noqa: E402
+from run import machine, optional_torch  # noqa: E402
 
 import course_utils as cu  # noqa: E402
 
@@ -95,12 +95,7 @@ def main(quick=False):
     _, slow = bench("readable loop over cu.backward", lambda: readable_loop(X, y, start, slow_epochs),
                     slow_epochs, max(1, reps // 3))
     assert np.allclose(mini.losses[:slow_epochs], slow, rtol=1e-9, atol=0), "cu.train disagrees with the loop"
-    try:
-        import torch
-    except ImportError:
-        torch = None
-        print("PyTorch is not installed: skipping the PyTorch comparison "
-              "(pip install -e '.[bench]' to include it).\n")
+    torch = optional_torch()
     if torch is not None:
         t_torch, tl = bench(f"PyTorch {torch.__version__} eager ({torch.get_num_threads()} threads)",
                             lambda: torch_loop(X, y, start, epochs), epochs)

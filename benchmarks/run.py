@@ -65,6 +65,17 @@ def peak_mib(fn):
     return peak / 2**20
 
 
+def optional_torch():
+    """The ``torch`` module if PyTorch is installed; else None, after saying how to include it."""
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: skipping the PyTorch comparison "
+              "(pip install -e '.[bench]' to include it).\n")
+        return None
+    return torch
+
+
 def machine():
     cpu = platform.processor() or "unknown CPU"
     try:
@@ -115,12 +126,7 @@ def main(quick=False):
     for k in (0, len(starts) - 1):                     # the narrowest and the widest: bit for bit as train alone
         alone = cu.train(X, y, starts[k], LR, EPOCHS)
         assert np.array_equal(many[k].losses, alone.losses), f"train_many disagrees with train for start {k}"
-    try:
-        import torch
-    except ImportError:
-        torch = None
-        print("PyTorch is not installed: skipping the PyTorch comparison "
-              "(pip install -e '.[bench]' to include it).\n")
+    torch = optional_torch()
     if torch is not None:
         t_torch, tl = bench(f"PyTorch {torch.__version__} eager ({torch.get_num_threads()} threads), width {WIDTH}",
                             lambda: torch_train(X, y, start), fast_reps)
