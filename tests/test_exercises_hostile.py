@@ -16,12 +16,13 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.exercises import backprop, dataset, outputs, width
+from course_utils.exercises import backprop, dataset, generalisation, outputs, width
 from course_utils.exercises.feedback import MAX_MESSAGE
 
 VALUE_CHECKS = [dataset.check_noise_floor, dataset.check_doubled_noise, dataset.check_surface_minimum,
                 outputs.check_forward_by_hand, outputs.check_saturation_point, backprop.check_db2,
-                backprop.check_largest_good_lr, width.check_distinct_units, width.check_free_params]
+                backprop.check_largest_good_lr, width.check_distinct_units, width.check_free_params,
+                generalisation.check_expected_test_mse]
 
 
 def _gradients_linear(fn):
@@ -33,7 +34,8 @@ def _gradients_sigmoid(fn):
 
 
 FUNCTION_CHECKS = [outputs.check_sigmoid_prime, backprop.check_train_loop, width.check_param_count,
-                   width.check_first_width_within, _gradients_linear, _gradients_sigmoid]
+                   width.check_first_width_within, _gradients_linear, _gradients_sigmoid,
+                   generalisation.check_best_epoch, generalisation.check_epoch_batches]
 ALL_CHECKS = VALUE_CHECKS + FUNCTION_CHECKS
 
 
@@ -216,8 +218,8 @@ def test_placeholders_are_not_attempted(check, placeholder):
 
 def test_number_of_hostile_cases():
     # Reported in the course's notes: every check meets every hostile answer and every hostile function.
-    assert len(ALL_CHECKS) == 15
-    assert len(ALL_CHECKS) * (len(HOSTILE_VALUES) + len(HOSTILE_FUNCTIONS)) == 15 * 54
+    assert len(ALL_CHECKS) == 18
+    assert len(ALL_CHECKS) * (len(HOSTILE_VALUES) + len(HOSTILE_FUNCTIONS)) == 18 * 54
 
 
 # ----- the cases found by hand, one by one -----

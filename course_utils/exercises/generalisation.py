@@ -4,25 +4,36 @@ import numbers
 
 import numpy as np
 
-from .feedback import Feedback, LearnerCode, is_blank, number_answer
+from .feedback import RIGHT, ROUGH, Feedback, LearnerCode, describe, judge, matches, never_raises, number_answer, too_short
 
 
+TEST_MSE, BEST_EPOCH, BATCHES = ("Exercise 1 (expected test MSE)", "Exercise 2 (best epoch)",
+                                  "Exercise 3 (the batches of one epoch)")
+
+
+@never_raises(TEST_MSE)
 def check_expected_test_mse(answer):
-    """Check the expected test MSE for noise_std 2 and grid error 0.5: sigma**2 + G = 4.5."""
-    name = "Exercise 1 (expected test MSE)"
-    value, problem = number_answer(name, answer)
+    """Check the expected test MSE for noise_std 2 and grid error 0.5: sigma**2 + G = 4.5, worked by hand.
+
+    The answer is exact, so its two significant figures (4.5) are enough; each slip below is
+    recognised to the digits the learner shows.
+    """
+    value, problem = number_answer(TEST_MSE, answer)
     if problem:
         return problem
-    if abs(value - 4.5) <= 0.005:
-        return Feedback.correct(name, "right: the noise variance 2**2 = 4 plus the grid error 0.5.")
+    verdict = judge(value, 4.5, min_figures=2)
+    if verdict == RIGHT:
+        return Feedback.correct(TEST_MSE, "right: the noise variance 2**2 = 4 plus the grid error 0.5.")
     slips = {2.5: "added the noise's standard deviation (2), not its variance (4)",
              0.5: "left out the noise: even a perfect f-hat pays sigma**2 on fresh data",
              4.0: "left out the grid error: that is the floor only a perfect f-hat reaches",
              4.25: "squared the grid error; it is already a mean of squares"}
     for wrong, what in slips.items():
-        if abs(value - wrong) <= 0.005:
-            return Feedback.hint(name, f"{value:g}: you {what}.")
-    return Feedback.hint(name, f"{value:g} is not it. Expected test MSE = sigma**2 + grid error.")
+        if matches(value, wrong):
+            return Feedback.hint(TEST_MSE, f"{value:g}: you {what}.")
+    if verdict == ROUGH:
+        return Feedback.hint(TEST_MSE, too_short(value, 4.5, min_figures=2))
+    return Feedback.hint(TEST_MSE, f"{value:g} is not it. Expected test MSE = sigma**2 + grid error.")
 
 
 # (val_losses, answer): small made-up curves, each catching one slip.
@@ -34,9 +45,10 @@ _CURVES = (
 )
 
 
+@never_raises(BEST_EPOCH)
 def check_best_epoch(best_epoch):
     """Check ``best_epoch(val_losses)``: the index of the first lowest validation loss, as an int."""
-    name = "Exercise 2 (best epoch)"
+    name = BEST_EPOCH
     code = LearnerCode(name, best_epoch, "best_epoch")
     if code.problem:
         return code.problem
@@ -48,7 +60,7 @@ def check_best_epoch(best_epoch):
             if isinstance(got, numbers.Real) and float(got) == min(curve):
                 return Feedback.hint(name, f"for {curve} you returned the lowest loss {got:g}; return its epoch "
                                            "(the index), not its value.")
-            return Feedback.hint(name, f"return a whole number (an epoch index), got {got!r}.")
+            return Feedback.hint(name, f"return a whole number (an epoch index), got {describe(got)}.")
         got = int(got)
         if got == right:
             continue
@@ -67,9 +79,10 @@ def check_best_epoch(best_epoch):
 _EPOCHS = ((10, 3), (12, 4), (5, 5), (4, 1), (7, 6))
 
 
+@never_raises(BATCHES)
 def check_epoch_batches(epoch_batches):
     """Check ``epoch_batches(order, batch_size)``: consecutive slices of ``order``, the last short one kept."""
-    name = "Exercise 3 (the batches of one epoch)"
+    name = BATCHES
     code = LearnerCode(name, epoch_batches, "epoch_batches")
     if code.problem:
         return code.problem
@@ -84,7 +97,7 @@ def check_epoch_batches(epoch_batches):
         except TypeError:
             return Feedback.hint(name, f"return a list of index arrays, got {type(got).__name__}.")
         if not got or any(g.dtype.kind not in "iu" for g in got):
-            return Feedback.hint(name, f"return a non-empty list of arrays of whole-number indices, got {got!r:.80}.")
+            return Feedback.hint(name, f"return a non-empty list of arrays of whole-number indices, got {describe(got)}.")
         case = f"for order {order.tolist()} and batch_size {size},"
         if len(got) == len(right) and all(np.array_equal(g, r) for g, r in zip(got, right)):
             continue
