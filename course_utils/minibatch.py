@@ -33,6 +33,7 @@ import numbers
 
 import numpy as np
 
+from .descent import BLAS_SLICE
 from .validation import as_X, as_y, check_positive_int
 
 
@@ -112,7 +113,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
             hidden[m][0] = 2.0
         U = hidden[m]
         batches.append((XpT[:, a:a + m], XsT[:, a:a + m], yp[a:a + m], U.T, U[:H + 1], U[1:H + 1], U[H + 1:],
-                        r[:m], r[None, :m], XdT[:, :m], (2 * H + 1) * (D + 1) * m > _ONE_THREAD))
+                        r[:m], r[None, :m], XdT[:, :m], (2 * H + 1) * (D + 1) * m > BLAS_SLICE))
         scales.append((slice(a, a + m), 0.5 * lr / m))                     # lr / 4 * dL/dy_hat / r = lr / (2 m)
     WhT = Wh.T
     losses, watched = np.empty(epochs), np.empty((len(watchers), epochs))
@@ -158,21 +159,20 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     return new, losses[:n_run].copy(), [curve[:n_run].copy() for curve in watched], n_run < epochs
 
 
-# OpenBLAS spreads a product over threads above about this many multiply-adds; on a busy machine each
-# call then waits for a second thread, so big products are cut into pieces below it (as in descent.py).
-_ONE_THREAD = 4 * 65536
-
-
 def _matmul_one_thread(A, B, out):
-    """``out[:] = A @ B`` in pieces small enough for one thread: by B's columns, or summed over the inner axis."""
+    """``out[:] = A @ B`` in pieces below ``BLAS_SLICE`` multiply-adds, which OpenBLAS runs on one thread.
+
+    Cut by B's columns, or summed over pieces of the inner axis, as ``descent.py`` cuts its products: on a busy
+    machine a threaded product waits for a second thread that is not running.
+    """
     rows, inner = A.shape
     cols = B.shape[1]
     if cols >= inner:                                                      # (H, D+1) @ (D+1, m): split the m columns
-        step = max(1, _ONE_THREAD // (rows * inner))
+        step = max(1, BLAS_SLICE // (rows * inner))
         for c in range(0, cols, step):
             np.matmul(A, B[:, c:c + step], out=out[:, c:c + step])
     else:                                                                  # (D+1, m) @ (m, 2H+1): add up pieces of m
-        step = max(1, _ONE_THREAD // (rows * cols))
+        step = max(1, BLAS_SLICE // (rows * cols))
         np.matmul(A[:, :step], B[:step], out=out)
         for c in range(step, inner, step):
             out += A[:, c:c + step] @ B[c:c + step]
@@ -194,7 +194,7 @@ class _FullMSE:
         if self.t is None or self.t.shape[0] != WhT.shape[0]:
             self.t = np.empty((WhT.shape[0], self.XaT.shape[1]))
         t, o = self.t, self.o
-        cols = max(1, _ONE_THREAD // WhT.size)                             # slices OpenBLAS runs on one thread
+        cols = max(1, BLAS_SLICE // WhT.size)                             # slices OpenBLAS runs on one thread
         for c in range(0, t.shape[1], cols):
             np.matmul(WhT, self.XaT[:, c:c + cols], out=t[:, c:c + cols])
         np.tanh(t, out=t)

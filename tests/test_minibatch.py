@@ -192,7 +192,7 @@ def test_big_batches_cut_into_one_thread_pieces_still_match():
     X, y = cu.make_dataset(n_samples=4000, seed=8)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = (y - y.mean()) / y.std()
-    assert (2 * 16 + 1) * 3 * 3000 > minibatch._ONE_THREAD
+    assert (2 * 16 + 1) * 3 * 3000 > minibatch.BLAS_SLICE
     start = cu.init_params(16, "random", seed=5)
     losses, _, params = plain_sgd(X, y, start, 0.1, 3, 3000, seed=2)
     assert_same_run(cu.train(X, y, start, lr=0.1, epochs=3, batch_size=3000, seed=2), losses, params)
