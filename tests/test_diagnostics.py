@@ -85,7 +85,7 @@ def test_seed_spread_draws_medians_floor_and_log_axis():
     assert ax.get_yscale() == "log"
     medians = [line for line in ax.get_lines() if line.get_linewidth() == 2.5]
     assert [line.get_ydata()[0] for line in medians] == [90.0, 6.5]
-    assert any(line.get_linestyle() == "--" and line.get_ydata()[0] == 1.0 for line in ax.get_lines())
+    assert any(line.get_linestyle() == ":" and line.get_ydata()[0] == 1.0 for line in ax.get_lines())
     points = [c.get_offsets() for c in ax.collections]
     assert sorted(np.concatenate([p[:, 1] for p in points]).tolist()) == [4.0, 5.0, 6.0, 7.0, 8.0, 90.0, 100.0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["width 2", "width 16"]

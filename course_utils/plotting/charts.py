@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ..validation import as_real_array
-from .style import COLORS, WIDTH_COLORS, line_cue
+from .style import COLORS, WIDTH_COLORS, draw_noise_floor, line_cue
 
 
 def _check_ax(ax):
@@ -98,8 +98,7 @@ def plot_loss_curves(ax, curves, noise_floor=None, log=False, cap=1e100):
         ax.plot(range(len(shown)), shown, **line_cue(i), markevery=max(1, len(shown) // 10), markersize=5,
                 label=str(label))
     if noise_floor is not None:
-        ax.axhline(noise_floor, color=COLORS["floor"], linestyle=":", linewidth=2,
-                   label=f"noise floor {noise_floor:.3f}")
+        draw_noise_floor(ax, noise_floor)
     if log:
         ax.set_yscale("log")
     ax.set(xlabel="Epoch", ylabel="MSE")

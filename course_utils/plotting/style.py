@@ -40,6 +40,16 @@ def line_cue(i):
     return {"color": WIDTH_COLORS[i % n], "linestyle": LINESTYLES[i % n], "marker": MARKERS[i % n]}
 
 
+def draw_noise_floor(ax, y, value=None, label="noise floor"):
+    """Draw the noise floor as the course does in every figure: a black dotted line, labelled with its value.
+
+    ``y`` is where the line goes on ``ax`` (the floor itself, or its log10 on an axis drawn in logs);
+    ``value`` is the floor printed in the label, ``y`` if not given.
+    """
+    value = y if value is None else value
+    return ax.axhline(y, color=COLORS["floor"], linestyle=":", linewidth=2, label=f"{label} {value:.3f}")
+
+
 STYLE = {
     "figure.figsize": (8.0, 4.5),
     "figure.dpi": 100,

@@ -6,7 +6,7 @@ Like ``charts``, each helper draws the arrays it is given onto axes it is given;
 
 import numpy as np
 
-from .style import COLORS, WIDTH_COLORS
+from .style import COLORS, WIDTH_COLORS, draw_noise_floor
 
 # A second cue beside colour: each group of points has its own marker.
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -17,7 +17,7 @@ def plot_seed_spread(ax, finals, noise_floor=None, log=True, ylabel="final MSE")
 
     Each value is one run (one seed). The points are spread sideways by a fixed
     pattern so they do not hide each other; the box spans the middle half of the
-    runs and the thick bar is the median. ``noise_floor`` adds a dashed line.
+    runs and the thick bar is the median. ``noise_floor`` adds the dotted noise-floor line.
     """
     if not finals:
         raise ValueError("finals must hold at least one group of values, got an empty dict")
@@ -36,7 +36,7 @@ def plot_seed_spread(ax, finals, noise_floor=None, log=True, ylabel="final MSE")
                 label="median" if i == 0 else None)
         ax.annotate(f"{median:.3g}", (i + 0.32, median), va="center", fontsize=9)
     if noise_floor is not None:
-        ax.axhline(noise_floor, color=COLORS["floor"], linestyle="--", label=f"noise floor {noise_floor:.3f}")
+        draw_noise_floor(ax, noise_floor)
     if log:
         ax.set_yscale("log")
     ax.set_xticks(range(len(finals)), [str(label) for label in finals])

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from ..plotting import COLORS, line_cue
+from ..plotting import COLORS, draw_noise_floor, line_cue
 
 
 def _tick_label(log_value, _position=None):
@@ -67,7 +67,7 @@ def draw_loss_curves(ax, runs, noise_floor, epochs, reference=None, floor_label=
             ax.annotate(f"diverged at epoch {len(log_losses)}", (last, log_losses[-1]), xytext=(-8, -4),
                         textcoords="offset points", ha="right", va="top", fontsize=10)
     floor = math.log10(noise_floor)
-    ax.axhline(floor, color=COLORS["floor"], linestyle=":", linewidth=2, label=f"{floor_label} {noise_floor:.3f}")
+    draw_noise_floor(ax, floor, noise_floor, floor_label)
     low = min([floor, *(c.min() for c in shown)])
     high = max([floor, *(c.max() for c in shown)])
     ylim = (low - 0.12, high + max(0.12, 0.05 * (high - low)))
