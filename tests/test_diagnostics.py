@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 import course_utils as cu
 from course_utils.diagnostics import input_grid, mean_slope, preactivations, unit_alignment, unit_contributions
+from course_utils.plotting import new_figure
 from course_utils.plotting.units import (plot_preactivation_hist, plot_residual_map, plot_seed_spread,
                                          plot_unit_maps)
 
@@ -78,13 +79,13 @@ def test_bad_input_is_refused_with_a_clear_message(call, words):
 
 
 def test_seed_spread_draws_medians_floor_and_log_axis():
-    fig = Figure()
-    ax = fig.subplots()
+    fig, ax = new_figure()                 # the course style, whose line cycle carries dash patterns
     finals = {"width 2": [100.0, 90.0, 4.0], "width 16": [5.0, 6.0, 7.0, 8.0]}
     plot_seed_spread(ax, finals, noise_floor=1.0)
     assert ax.get_yscale() == "log"
     medians = [line for line in ax.get_lines() if line.get_linewidth() == 2.5]
     assert [line.get_ydata()[0] for line in medians] == [90.0, 6.5]
+    assert all(line.get_linestyle() == "-" for line in medians), "a median must not borrow a dash pattern from the cycle"
     assert any(line.get_linestyle() == ":" and line.get_ydata()[0] == 1.0 for line in ax.get_lines())
     points = [c.get_offsets() for c in ax.collections]
     assert sorted(np.concatenate([p[:, 1] for p in points]).tolist()) == [4.0, 5.0, 6.0, 7.0, 8.0, 90.0, 100.0]

@@ -71,7 +71,7 @@ def plot_predictions(ax, y, y_hat, band=None, s=3, label="prediction"):
     y = _values(y, "y")
     y_hat = _values(y_hat, "y_hat", y.size)
     lo, hi = min(y.min(), y_hat.min()), max(y.max(), y_hat.max())
-    ax.plot([lo, hi], [lo, hi], color=COLORS["truth"], label="perfect: $\\hat y = y$")
+    ax.plot([lo, hi], [lo, hi], color=COLORS["truth"], linestyle="-", label="perfect: $\\hat y = y$")
     if band is not None:
         ax.axhspan(*band, color=COLORS["band"], alpha=0.35, label=f"({band[0]:g}, {band[1]:g})")
     ax.scatter(y, y_hat, s=s, color=COLORS["model"], alpha=0.5, linewidths=0, label=label)

@@ -32,7 +32,7 @@ def plot_seed_spread(ax, finals, noise_floor=None, log=True, ylabel="final MSE")
         ax.scatter(i + offsets[np.argsort(np.argsort(values))], values, s=28, color=color,
                    marker=_MARKERS[i % len(_MARKERS)], edgecolors="white", linewidths=0.5, zorder=3)
         median = np.median(values)
-        ax.plot([i - 0.3, i + 0.3], [median, median], color=COLORS["floor"], linewidth=2.5, zorder=4,
+        ax.plot([i - 0.3, i + 0.3], [median, median], color=COLORS["floor"], linestyle="-", linewidth=2.5, zorder=4,
                 label="median" if i == 0 else None)
         ax.annotate(f"{median:.3g}", (i + 0.32, median), va="center", fontsize=9)
     if noise_floor is not None:
