@@ -10,12 +10,15 @@ does the same arithmetic in float64, rearranged for speed:
   so every sum over samples is a dot product along one row.
 * **Biases ride along** as an extra weight column against a row of ones, so
   one matrix product gives the whole pre-activation ``Z1.T = W1.T @ X.T + b1``.
-* **tanh instead of sigmoid:** ``sigmoid(z) = (1 + tanh(z / 2)) / 2``. numpy's
-  tanh never overflows, and with ``t = tanh(z / 2)`` the slope comes from the
-  forward output as ``sigmoid'(z) = (1 - t**2) / 4``. The weights are stored
-  halved, so the product gives ``z / 2`` directly (halving is exact in binary).
+* **One exp per hidden entry.** ``sigmoid(z) = 1 / (1 + exp(-z))``, with the
+  weights stored negated so the product gives ``-z`` directly (negation is
+  exact). ``exp`` is the one costly step of an epoch, and on processors without
+  AVX-512 it is 2.7 times as fast as ``tanh`` in numpy (5.2 against 13.7 ns per
+  entry, measured on the course's 2-core machine). ``exp(-z)`` overflows to inf
+  for ``z < -709``, which gives the right sigmoid, 0. The slope comes from the
+  forward output: ``sigmoid'(z) = h * (1 - h)``.
 * **Factor out what does not depend on the sample.** ``dL/dW1[i, j]`` is
-  ``W2[j] / 4 * sum_n x[n, i] d[n] (1 - t[n, j]**2)``, with ``d = dL/dZ2``.
+  ``W2[j] * sum_n x[n, i] d[n] h[n, j] (1 - h[n, j])``, with ``d = dL/dZ2``.
 
 **Each network's numbers are its own.** Networks of one width are stacked in
 3-D arrays ``(G, m, n)``, and every operation works item by item: element-wise
@@ -50,11 +53,10 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
     G, m = w2.shape
     XaT = np.vstack([X.T, np.ones((1, n))])                  # (D+1, n): inputs plus a row of ones
     yT = np.ascontiguousarray(y.T)                          # (1, n)
-    Wt = 0.5 * np.asarray(Wt, dtype=np.float64)             # halved: Wt @ XaT = Z1.T / 2
+    Wt = -np.asarray(Wt, dtype=np.float64)                  # negated: Wt @ XaT = -Z1.T
     w2, b2 = np.array(w2, dtype=np.float64), np.array(b2, dtype=np.float64)
-    ones_m = np.ones(m)
-    U = np.empty((G, 2 * m, n))                             # t above, t**2 below: one product reads both
-    t, t2 = U[:, :m], U[:, m:]
+    U = np.empty((G, 2 * m, n))                             # h above, h (1 - h) below: one product reads both
+    h, s = U[:, :m], U[:, m:]
     o = np.empty((G, 1, n))                                 # Z2, then residuals, then d = dL/dZ2
     V = np.empty((G, D + 1, n))                             # x_i * d and d, one row each
     R = np.empty((G, 2 * m, D + 1))                         # U @ V.T: sums over samples, per unit
@@ -66,16 +68,15 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
     o_cols = max(1, BLAS_SLICE // m)
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
         for e in range(epochs):
-            for c in range(0, n, cols):                      # t = tanh(Z1.T / 2), (G, m, n)
-                np.matmul(Wt, XaT[:, c:c + cols], out=t[:, :, c:c + cols])
-            np.tanh(t, out=t)                                # hidden H = (1 + t) / 2
-            for c in range(0, n, o_cols):                    # H @ W2 = 0.5 * W2 . t + 0.5 * sum(W2)
-                np.matmul(0.5 * w2[:, None, :], t[:, :, c:c + o_cols], out=o[:, :, c:c + o_cols])
-            o += (0.5 * np.vecdot(w2, ones_m) + b2)[:, None, None]
+            for c in range(0, n, cols):                      # -Z1.T, (G, m, n)
+                np.matmul(Wt, XaT[:, c:c + cols], out=h[:, :, c:c + cols])
+            sigmoid_of_negated(h)                            # hidden H = sigmoid(Z1.T)
+            for c in range(0, n, o_cols):                    # Z2 = W2 . H + b2
+                np.matmul(w2[:, None, :], h[:, :, c:c + o_cols], out=o[:, :, c:c + o_cols])
+            o += b2[:, None, None]
             slope = None
-            if output == "sigmoid":                          # sigmoid(v) = (1 + tanh(v / 2)) / 2
-                np.tanh(np.multiply(o, 0.5, out=o), out=o)
-                np.multiply(np.add(o, 1.0, out=o), 0.5, out=o)
+            if output == "sigmoid":
+                sigmoid_of_negated(np.negative(o, out=o))
                 slope = o * (1.0 - o)                        # sigmoid' from its output
             o -= yT
             loss = np.vecdot(o, o)[:, 0] / n                 # (G,)
@@ -95,22 +96,30 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
             if slope is not None:
                 o *= slope
             np.multiply(XaT, o, out=V)                       # (G, D+1, n)
-            S = np.vecdot(XaT, o)                            # (G, D+1): sum of x_i * d, and of d
-            np.multiply(t, t, out=t2)
+            np.subtract(1.0, h, out=s)                       # sigmoid'(Z1.T) = h (1 - h)
+            np.multiply(s, h, out=s)
             for r in range(0, 2 * m, rows):                  # R[:, j, i] = sum_n U[j, n] x_i[n] d[n]
                 np.matmul(U[:, r:r + rows], V.transpose(0, 2, 1), out=R[:, r:r + rows])
-            # dL/dW_aug = W2 / 4 * (sum x d - sum x d t**2);  dL/dW2 = H . d with H = (1 + t) / 2
-            g_Wt = 0.25 * w2[:, :, None] * (S[:, None, :] - R[:, m:])
-            g_w2 = 0.5 * (R[:, :m, D] + S[:, D, None])
-            Wt -= (0.5 * lr) * g_Wt                          # halved weights take half the step
-            w2 -= lr * g_w2
-            b2 -= lr * S[:, D]
+            # dL/dW_aug = W2 * sum x d h (1 - h);  dL/dW2 = sum h d;  dL/db2 = sum d
+            Wt += lr * (w2[:, :, None] * R[:, m:])          # -W_aug takes -lr times the gradient
+            w2 -= lr * R[:, :m, D]
+            b2 -= lr * np.sum(V[:, D], axis=-1)
             if not alive.all():                              # stopped networks stay at zero
                 Wt[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0
     for a, f in zip((Wt, w2, b2), final):
         f[alive] = a[alive]
     losses = np.concatenate(blocks, axis=1) if blocks else np.empty((G, 0))
-    return 2.0 * final[0], final[1], final[2], losses, n_run
+    return -final[0], final[1], final[2], losses, n_run
+
+
+def sigmoid_of_negated(a):
+    """Overwrite ``a``, which holds ``-z``, with ``sigmoid(z) = 1 / (1 + exp(-z))``; returns ``a``.
+
+    ``exp`` overflows to inf for ``z < -709``, and ``1 / inf`` is the right 0; call it under ``np.errstate``.
+    """
+    np.exp(a, out=a)
+    a += 1.0
+    return np.reciprocal(a, out=a)
 
 
 def descend_many(X, y, groups, lr, epochs, output="linear"):
