@@ -203,3 +203,61 @@ def test_bad_seeds_get_a_clear_error(data, seed):
     X, y = data
     with pytest.raises(TypeError, match="seed must be None, a whole number >= 0 or a numpy Generator"):
         cu.train(X, y, cu.init_params(3), epochs=1, batch_size=10, seed=seed)
+
+
+def plain_sgd_until_divergence(X, y, params, lr, epochs, batch_size, seed):
+    """The contract with its stopping rule: stop before the first epoch whose whole-set MSE is not finite."""
+    rng = np.random.default_rng(seed)
+    losses = []
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(epochs):
+            loss = cu.mse(y, cu.forward(X, params))
+            if not np.isfinite(loss):
+                return np.array(losses), params, True
+            losses.append(loss)
+            order = rng.permutation(len(X))
+            for start in range(0, len(X), batch_size):
+                rows = order[start:start + batch_size]
+                grads = cu.backward(X[rows], y[rows], params)
+                params = {k: params[k] - lr * grads[k] for k in params}
+    return np.array(losses), params, False
+
+
+@pytest.mark.parametrize("lr, diverges", [(0.6, False), (3.0, True)])
+def test_divergence_stops_where_the_plain_loop_stops_with_its_parameters(data, lr, diverges):
+    """The losses are recorded on a second thread that the training may run ahead of: the stop is still exact.
+
+    At lr 3.0 the weights reach about 1e150 by the stop (epoch 5), so they are compared relative to their size.
+    """
+    X, y = data
+    start = cu.init_params(6, "random", seed=3)
+    losses, params, diverged = plain_sgd_until_divergence(X, y, start, lr, 60, 10, seed=1)
+    assert diverged == diverges
+    result = cu.train(X, y, start, lr=lr, epochs=60, batch_size=10, seed=1)
+    assert result.diverged == diverged
+    assert len(result.losses) == len(losses) == (5 if diverges else 60)
+    np.testing.assert_allclose(result.losses, losses, rtol=1e-9, atol=0)
+    for key in params:
+        np.testing.assert_allclose(result.params[key], params[key], rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("lr", [0.05, 5.0])
+def test_losses_on_the_second_thread_are_those_computed_in_line(data, monkeypatch, lr):
+    """Bit for bit the same run, diverging or not, whether the losses come from a second thread or not."""
+    import threading
+
+    from course_utils import minibatch
+
+    X, y = data
+    start = cu.init_params(6, "random", seed=3)
+    before = threading.active_count()
+    threaded = cu.train(X, y, start, lr=lr, epochs=40, batch_size=7, seed=2, validation=(X[:50], y[:50]))
+    assert threading.active_count() == before, "the thread that records the losses outlived the call"
+    monkeypatch.setattr(minibatch, "RECORD_ON_SECOND_CORE", False)
+    assert isinstance(minibatch._recorder(), minibatch._Inline)
+    inline = cu.train(X, y, start, lr=lr, epochs=40, batch_size=7, seed=2, validation=(X[:50], y[:50]))
+    assert threaded.diverged == inline.diverged == (lr == 5.0)
+    for a, b in [(threaded.losses, inline.losses), (threaded.val_losses, inline.val_losses)] + [
+            (threaded.params[k], inline.params[k]) for k in start]:
+        assert np.array_equal(a, b)
