@@ -224,8 +224,29 @@ def plain_sgd_until_divergence(X, y, params, lr, epochs, batch_size, seed):
     return np.array(losses), params, False
 
 
+@pytest.fixture
+def second_thread(monkeypatch):
+    """Record the losses on a second thread even for this small data, as cu.train does for large data."""
+    from course_utils import minibatch
+
+    monkeypatch.setattr(minibatch, "MIN_BATCH_ENTRIES", 0)
+    monkeypatch.setattr(minibatch, "MIN_PASS_ENTRIES", 0)
+    monkeypatch.setattr(minibatch.os, "cpu_count", lambda: 2)
+    with minibatch._recorder(1, 1) as recorder:
+        assert not isinstance(recorder, minibatch._Inline)
+    return minibatch
+
+
+def test_the_second_thread_is_used_only_where_it_pays():
+    from course_utils import minibatch
+
+    for batch_entries, pass_entries in [(10 * 16, 160_000), (256 * 16, 500 * 16), (0, 0)]:
+        with minibatch._recorder(batch_entries, pass_entries) as recorder:
+            assert isinstance(recorder, minibatch._Inline)
+
+
 @pytest.mark.parametrize("lr, diverges", [(0.6, False), (3.0, True)])
-def test_divergence_stops_where_the_plain_loop_stops_with_its_parameters(data, lr, diverges):
+def test_divergence_stops_where_the_plain_loop_stops_with_its_parameters(data, second_thread, lr, diverges):
     """The losses are recorded on a second thread that the training may run ahead of: the stop is still exact.
 
     At lr 3.0 the weights reach about 1e150 by the stop (epoch 5), so they are compared relative to their size.
@@ -243,19 +264,18 @@ def test_divergence_stops_where_the_plain_loop_stops_with_its_parameters(data, l
 
 
 @pytest.mark.parametrize("lr", [0.05, 5.0])
-def test_losses_on_the_second_thread_are_those_computed_in_line(data, monkeypatch, lr):
+def test_losses_on_the_second_thread_are_those_computed_in_line(data, second_thread, monkeypatch, lr):
     """Bit for bit the same run, diverging or not, whether the losses come from a second thread or not."""
     import threading
 
-    from course_utils import minibatch
-
+    minibatch = second_thread
     X, y = data
     start = cu.init_params(6, "random", seed=3)
     before = threading.active_count()
     threaded = cu.train(X, y, start, lr=lr, epochs=40, batch_size=7, seed=2, validation=(X[:50], y[:50]))
     assert threading.active_count() == before, "the thread that records the losses outlived the call"
     monkeypatch.setattr(minibatch, "RECORD_ON_SECOND_CORE", False)
-    assert isinstance(minibatch._recorder(), minibatch._Inline)
+    assert isinstance(minibatch._recorder(1, 1), minibatch._Inline)
     inline = cu.train(X, y, start, lr=lr, epochs=40, batch_size=7, seed=2, validation=(X[:50], y[:50]))
     assert threaded.diverged == inline.diverged == (lr == 5.0)
     for a, b in [(threaded.losses, inline.losses), (threaded.val_losses, inline.val_losses)] + [
