@@ -436,3 +436,18 @@ def test_table_numbers_are_at_most_12_characters(x):
     if np.isfinite(x) and x != 0:
         assert float(text) == pytest.approx(x, rel=5e-3), "a number must read as its value to 3 significant digits"
     assert _base.number(np.finfo(float).max) == "1.8e+308"
+
+
+def test_a_run_continued_from_the_step_that_overflows_reads_as_diverged():
+    """The explorers train in stretches; a stretch may end exactly where the loss overflows."""
+    from course_utils.widgets._runs import RunCache
+
+    X, y = cu.make_dataset()
+    whole = cu.train(X, y, cu.init_params(2, "ones"), lr=3.16, epochs=300)
+    assert whole.diverged
+    cache = RunCache()
+    first, diverged = cache.losses(len(whole.losses), 2, "ones", "linear", 3.16)
+    assert not diverged and len(first) == len(whole.losses)
+    losses, diverged = cache.losses(300, 2, "ones", "linear", 3.16)
+    assert diverged and np.array_equal(losses, whole.losses)
+    assert cache.known(2, "ones", "linear", 3.16) == float("inf")

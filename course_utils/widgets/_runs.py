@@ -114,7 +114,15 @@ def _continue(key, run, epochs):
     params, losses, diverged = run if run is not None else (init_params(width, init, seed=seed), np.empty(0), False)
     if len(losses) < epochs and not diverged:
         X, y, loss_scale = training_data(standardise)
-        more = train(X, y, params, lr=lr, epochs=epochs - len(losses), output=output)
+        try:
+            more = train(X, y, params, lr=lr, epochs=epochs - len(losses), output=output)
+        except ValueError:
+            if not len(losses):
+                raise
+            # A stretch can end on the very step that overflows: train refuses to start from a loss that
+            # is not finite, and that is where the run diverged. (Every other argument passed train before.)
+            losses.flags.writeable = False
+            return params, losses, True
         new = more.losses * loss_scale if standardise else more.losses
         params, losses, diverged = more.params, np.concatenate([losses, new]), more.diverged
         losses.flags.writeable = False
