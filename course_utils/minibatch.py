@@ -27,6 +27,12 @@ stored negated so one product gives ``-z``, and the hidden layer is
 shuffled samples once, so every batch is a contiguous slice, and one product
 of the batch's ``x * r`` with the rows ``[1, h, h * (1 - h)]`` gives every sum
 the gradient needs (``r = y_hat - y``).
+
+The recorded losses never feed back into training, so where it pays they are
+computed on a second thread, on the machine's other core, while the steps run
+(``_recorder``). Training may run up to ``LAG`` epochs ahead of them, and keeps
+each epoch's parameters until its loss is known, so a run still stops, with the
+parameters of that moment, at its first loss that is not finite.
 """
 
 import numbers
