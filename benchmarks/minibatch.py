@@ -83,11 +83,11 @@ def per_epoch(fn, epochs, repeats):
 def in_line(fn):
     """``fn`` run with the recorded losses computed between the epochs, on the one thread."""
     def run():
-        minibatch.RECORD_ON_SECOND_CORE = False
+        before, minibatch.RECORD_ON_SECOND_CORE = minibatch.RECORD_ON_SECOND_CORE, False
         try:
             return fn()
         finally:
-            minibatch.RECORD_ON_SECOND_CORE = True
+            minibatch.RECORD_ON_SECOND_CORE = before
     return run
 
 

@@ -18,8 +18,8 @@ does the same arithmetic in float64, rearranged for speed:
   and the epoch runs 1.8 times as fast as with ``sigmoid = (1 + tanh(z/2)) / 2``.
   It is also more accurate: ``1 + tanh(z/2)`` loses the digits of a small
   sigmoid and gives exactly 0 below ``z`` of about -38, while ``exp(-z)``
-  overflows to inf only below -709, where the sigmoid (1e-308) rounds to 0. The slope comes from the
-  forward output: ``sigmoid'(z) = h * (1 - h)``.
+  overflows to inf only below -709, where the sigmoid (1e-308) rounds to 0.
+  The slope comes from the forward output: ``sigmoid'(z) = h * (1 - h)``.
 * **Factor out what does not depend on the sample.** ``dL/dW1[i, j]`` is
   ``W2[j] * sum_n x[n, i] d[n] h[n, j] (1 - h[n, j])``, with ``d = dL/dZ2``.
 
@@ -106,7 +106,7 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
             # dL/dW_aug = W2 * sum x d h (1 - h);  dL/dW2 = sum h d;  dL/db2 = sum d
             Wt += lr * (w2[:, :, None] * R[:, m:])          # -W_aug takes -lr times the gradient
             w2 -= lr * R[:, :m, D]
-            b2 -= lr * np.sum(V[:, D], axis=-1)
+            b2 -= lr * np.sum(o[:, 0], axis=-1)
             if not alive.all():                              # stopped networks stay at zero
                 Wt[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0
     for a, f in zip((Wt, w2, b2), final):

@@ -131,20 +131,13 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
 
     rows, pending, stopped_at = [], deque(), None                          # pending: (future, Wn, va), oldest first
     y0 = y[:, 0]
-    n_watched = n + sum(len(Xk) for Xk, _ in watch)
-    with _recorder(B * H, n_watched * H) as recorder, np.errstate(all="ignore"):               # divergence is reported, not warned about
-        for e in range(epochs + 1):
-            if e < epochs:
-                snapshot = Wn.copy(), va.copy()
-                pending.append((recorder.submit(record, *snapshot), *snapshot))
-            while pending and (e == epochs or len(pending) > LAG or pending[0][0].done()):
-                future, Wn_e, va_e = pending.popleft()
-                row = future.result()
-                if not np.isfinite(row[0]):
-                    stopped_at = (Wn_e, va_e)
-                    break
-                rows.append(row)
-            if stopped_at is not None or e == epochs:
+    recorder = _recorder(B * H, (n + sum(len(Xk) for Xk, _ in watch)) * H)
+    with recorder, np.errstate(all="ignore"):                              # divergence is reported, not warned about
+        for _ in range(epochs):
+            snapshot = Wn.copy(), va.copy()
+            pending.append((recorder.submit(record, *snapshot), *snapshot))
+            stopped_at = _collect(pending, rows, LAG)
+            if stopped_at is not None:
                 break
             order = rng.permutation(n)
             for i in range(D + 1):
@@ -172,7 +165,9 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                 np.add(Wn, step, out=Wn)
                 # W2 takes lr (2/m) sum r h and b2 takes lr (2/m) sum r: the row of ones.
                 np.subtract(va, G_ones, out=va)
-        for future, _, _ in pending:                                       # the recorder ran ahead of a divergence
+        else:
+            stopped_at = _collect(pending, rows, 0)
+        for future, _, _ in pending:                                       # the training ran ahead of a divergence
             future.cancel()
     if stopped_at is not None:
         Wn, va = stopped_at
@@ -185,6 +180,18 @@ LAG = 4                          # epochs the training may run ahead of the loss
 RECORD_ON_SECOND_CORE = True     # False computes the recorded losses in line, between the epochs
 MIN_BATCH_ENTRIES = 1024         # a second thread pays only from this many hidden entries per batch (B x H) ...
 MIN_PASS_ENTRIES = 32_000        # ... and this many in the recorded whole-set passes (n x H, validation included)
+
+
+def _collect(pending, rows, lag):
+    """Move recorded losses from ``pending`` to ``rows``, oldest first: every finished one, and more until at
+    most ``lag`` are left. Returns the ``(Wn, va)`` of the first epoch whose training loss is not finite, or None."""
+    while pending and (len(pending) > lag or pending[0][0].done()):
+        future, Wn_e, va_e = pending.popleft()
+        row = future.result()
+        if not np.isfinite(row[0]):
+            return Wn_e, va_e
+        rows.append(row)
+    return None
 
 
 class _Inline:
@@ -202,7 +209,7 @@ class _Inline:
         return False
 
 
-def _recorder(batch_entries=MIN_BATCH_ENTRIES, pass_entries=MIN_PASS_ENTRIES):
+def _recorder(batch_entries, pass_entries):
     """Where the recorded losses are computed: on a second thread when that pays, else in line.
 
     The losses do not feed back into training, so they can be computed on the other core while the
@@ -215,9 +222,8 @@ def _recorder(batch_entries=MIN_BATCH_ENTRIES, pass_entries=MIN_PASS_ENTRIES):
     GIL, and below about 32,000 entries in the whole-set pass the pass is too short to be worth a
     hand-over; both then run in line (500 samples at batch 32: 0.40 ms in line, 0.49 ms threaded).
     """
-    if batch_entries < MIN_BATCH_ENTRIES or pass_entries < MIN_PASS_ENTRIES:
-        return _Inline()
-    if RECORD_ON_SECOND_CORE and (os.cpu_count() or 1) > 1:
+    if (RECORD_ON_SECOND_CORE and (os.cpu_count() or 1) > 1
+            and batch_entries >= MIN_BATCH_ENTRIES and pass_entries >= MIN_PASS_ENTRIES):
         return ThreadPoolExecutor(1, thread_name_prefix="course_utils-losses")
     return _Inline()
 
