@@ -1,9 +1,11 @@
-"""The exercises as shipped in notebooks 01-04: each placeholder cell says "not attempted",
+"""The exercises as shipped in notebooks 01-05: each placeholder cell says "not attempted",
 and each hidden solution, run in a namespace of its own, passes its check.
 
 The cells are read from the notebook files, so a change to an exercise's text or
-solution is tested as the learner will see it. Each exercise gets only ``np`` and
-``cu``: an exercise that needs data names or computes it itself.
+solution is tested as the learner will see it, and the cases are the checks found
+there; ``EXPECTED`` holds how many each notebook has, so one that vanishes fails.
+Each exercise gets only ``np`` and ``cu``: an exercise that needs data names or
+computes it itself.
 """
 
 import contextlib
@@ -51,8 +53,22 @@ def _run(code, checks, namespace):
     return results, out.getvalue()
 
 
-EXPECTED = {"01_dataset.ipynb": 3, "02_sigmoid_vs_linear.ipynb": 3, "03_backprop.ipynb": 5, "04_width_sweep.ipynb": 4}
-CASES = [(name, i) for name, count in EXPECTED.items() for i in range(count)]
+EXPECTED = {"01_dataset.ipynb": 3, "02_sigmoid_vs_linear.ipynb": 3, "03_backprop.ipynb": 5, "04_width_sweep.ipynb": 4,
+            "05_generalisation.ipynb": 3}
+
+
+def _cases():
+    """One pytest param (name, body, check, solution) per check call in an exercise cell, read from the notebooks."""
+    for name in EXPECTED:
+        for body, checks, solution in _exercises(name):
+            for check in checks:
+                short = re.sub(r"^cu\.(exercises\.\w+\.)?", "", check)
+                yield pytest.param(name, body, check, solution, id=f"{name.split('.')[0]}:{short}")
+
+
+def test_every_notebook_with_exercises_is_listed():
+    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+    assert [path.name for path in notebooks if "## Exercises" in path.read_text("utf-8")] == sorted(EXPECTED)
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
@@ -62,10 +78,14 @@ def test_every_exercise_cell_has_a_check_and_a_solution(name):
     assert all(checks and solution.strip() for _, checks, solution in found)
 
 
-@pytest.mark.parametrize("name, index", CASES)
-def test_placeholder_is_not_attempted_and_solution_passes(name, index):
-    exercises = [(body, check, solution) for body, checks, solution in _exercises(name) for check in checks]
-    body, check, solution = exercises[index]
+def test_the_exercises_use_exactly_the_registered_checks():
+    used = {eval(check.split("(")[0], {"cu": cu}) for name in EXPECTED for _, checks, _ in _exercises(name)
+            for check in checks}
+    assert used == {check for check, _ in cu.exercises.CHECKS}
+
+
+@pytest.mark.parametrize("name, body, check, solution", list(_cases()))
+def test_placeholder_is_not_attempted_and_solution_passes(name, body, check, solution):
     namespace = {"np": np, "cu": cu}
     (placeholder,), _ = _run(body, [check], namespace)
     assert placeholder.status == "not attempted", str(placeholder)

@@ -6,11 +6,40 @@ still the placeholder (``None``, ``...`` or a function that raises
 names what is off when it is wrong. Checks never raise, let no warning through,
 keep their messages under 600 characters, and judge numbers by the one tolerance
 policy stated in ``feedback.py``.
+
+``CHECKS`` lists every check the course offers, notebook by notebook, with the
+kind of answer it takes: ``VALUE`` (a number or a point the learner works out)
+or ``FUNCTION`` (a function the learner writes, which the check runs). Tests
+and tools enumerate it; a new check belongs in it.
 """
 
 from .feedback import Feedback, is_blank
 from . import dataset, outputs  # notebooks 01 and 02
 from . import backprop, width  # notebooks 03 and 04
 from . import generalisation  # notebook 05
+from ..gradcheck import check_gradients  # notebook 03: the learner's backward
 
-__all__ = ["Feedback", "is_blank", "dataset", "outputs", "backprop", "width", "generalisation"]
+VALUE, FUNCTION = "value", "function"
+
+CHECKS = (
+    (dataset.check_noise_floor, VALUE),                     # 01
+    (dataset.check_doubled_noise, VALUE),
+    (dataset.check_surface_minimum, VALUE),
+    (outputs.check_forward_by_hand, VALUE),                 # 02
+    (outputs.check_sigmoid_prime, FUNCTION),
+    (outputs.check_saturation_point, VALUE),
+    (check_gradients, FUNCTION),                            # 03 (returns a GradientReport)
+    (backprop.check_db2, VALUE),
+    (backprop.check_largest_good_lr, VALUE),
+    (backprop.check_train_loop, FUNCTION),
+    (width.check_distinct_units, VALUE),                    # 04
+    (width.check_param_count, FUNCTION),
+    (width.check_free_params, VALUE),
+    (width.check_first_width_within, FUNCTION),
+    (generalisation.check_expected_test_mse, VALUE),        # 05
+    (generalisation.check_best_epoch, FUNCTION),
+    (generalisation.check_epoch_batches, FUNCTION),
+)
+
+__all__ = ["Feedback", "is_blank", "CHECKS", "VALUE", "FUNCTION",
+           "dataset", "outputs", "backprop", "width", "generalisation"]
