@@ -5,15 +5,18 @@ MemoryError. Bit-identity is tested at chaotic and diverging learning rates,
 where the last bit of one step decides the end of the run.
 """
 
+import os
 import tracemalloc
 import warnings
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import course_utils as cu
 
+ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def data():
@@ -297,7 +300,8 @@ def test_losses_are_not_allocated_for_epochs_that_never_run():
 
 # --- figures --------------------------------------------------------------------------------
 
-def test_save_figure_returns_the_file_it_wrote(tmp_path):
+def test_save_figure_returns_the_file_it_wrote(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_FIGURES_DIR", raising=False)    # conftest.py sets it for the notebooks
     fig, ax = cu.plotting.new_figure()
     ax.plot([0, 1], [0, 1])
     assert cu.save_figure(fig, tmp_path / "r18") == tmp_path / "r18.png"
@@ -305,6 +309,21 @@ def test_save_figure_returns_the_file_it_wrote(tmp_path):
     assert cu.save_figure(fig, tmp_path / "v1.5") == tmp_path / "v1.5.png"
     assert cu.save_figure(fig, str(tmp_path / "a.svg")) == tmp_path / "a.svg"
     assert (tmp_path / "a.svg").read_text().startswith("<?xml")
+
+
+def test_save_figure_writes_into_course_figures_dir_when_set(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("COURSE_FIGURES_DIR", str(elsewhere))
+    fig, ax = cu.plotting.new_figure()
+    ax.plot([0, 1], [0, 1])
+    assert cu.save_figure(fig, tmp_path / "images" / "training(2)") == elsewhere / "training(2).png"
+    assert (elsewhere / "training(2).png").is_file() and not (tmp_path / "images").exists()
+
+
+def test_the_test_run_sends_exported_figures_out_of_the_repository():
+    folder = Path(os.environ["COURSE_FIGURES_DIR"]).resolve()
+    assert folder.is_dir() and ROOT not in folder.parents
 
 
 @pytest.mark.parametrize("fig", [None, "figure", 3])

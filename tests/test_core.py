@@ -310,7 +310,8 @@ def test_check_gradients_notices_mutated_params():
 
 # --- plotting -----------------------------------------------------------------------------
 
-def test_save_figure_exports_white_on_transparent_and_restores(tmp_path):
+def test_save_figure_exports_white_on_transparent_and_restores(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_FIGURES_DIR", raising=False)    # conftest.py sets it for the notebooks
     import matplotlib.image as mpimg
     fig, ax = cu.plotting.new_figure()
     ax.plot([0, 1], [0, 1])

@@ -126,6 +126,10 @@ def save_figure(fig, path, dpi=100):
     notebook. The folder of ``path`` is created if needed, and ``.png`` is added
     when ``path`` does not end in a format matplotlib can write.
 
+    When the environment variable ``COURSE_FIGURES_DIR`` names a folder, the
+    file goes there instead, under the same name. The test suite sets it, so
+    that re-running the notebooks leaves the course's exported figures alone.
+
     Returns
     -------
     pathlib.Path
@@ -139,6 +143,8 @@ def save_figure(fig, path, dpi=100):
     path = Path(path)
     if path.suffix[1:].lower() not in fig.canvas.get_supported_filetypes():
         path = path.with_name(path.name + ".png")
+    if os.environ.get("COURSE_FIGURES_DIR"):
+        path = Path(os.environ["COURSE_FIGURES_DIR"]) / path.name
     path.parent.mkdir(parents=True, exist_ok=True)
     saved = list(_white_artists(fig))
     try:
