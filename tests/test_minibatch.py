@@ -56,6 +56,17 @@ def test_minibatch_matches_the_plain_loop(data, batch_size, output):
     assert not result.diverged and result.val_losses is None
 
 
+def test_notebook_05_loop_and_package_agree_to_rounding_level():
+    # Notebook 05 prints "below 1e-12, rounding level" for this run (every processor agrees on the bound).
+    X, y = cu.make_dataset()
+    Xs, ys = cu.StandardScaler().fit_transform(X[:2000]), cu.StandardScaler().fit_transform(y[:2000])
+    start = cu.init_params(16, "random", seed=1)
+    losses, _, params = plain_sgd(Xs, ys, start, 0.05, 3, 32, seed=4)
+    result = cu.train(Xs, ys, start, lr=0.05, epochs=3, batch_size=32, seed=4)
+    np.testing.assert_allclose(result.losses, losses, rtol=1e-9, atol=0)
+    assert max(np.max(np.abs(result.params[k] - params[k])) for k in params) < 1e-12
+
+
 def test_ones_start_on_raw_data_matches_too():
     X, y = cu.make_dataset(n_samples=500, seed=5)
     start = cu.init_params(16, "ones")
