@@ -13,6 +13,10 @@ STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told it may (containers, Binder-like machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# pytest-xdist: one worker per core (WORKERS=0 runs in one process). loadscope keeps each notebook's
+# cells, each test module's functions and each test class's methods together, in order, on one worker.
+WORKERS ?= auto
+XDIST := -n $(WORKERS) --dist loadscope
 # The oldest leg: the oldest Python the course claims, every dependency at its lower bound.
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
@@ -22,12 +26,14 @@ SITE_DIR := docs/_build/html
 # The playground: Voila on 127.0.0.1, with the course's template from playground/voila/templates/course.
 PLAYGROUND_PORT ?= 8866
 
-.PHONY: lab test test-oldest unit notebooks bench site playground clean help
+.PHONY: lab test test-oldest test-cpus test-oldest-cpus unit notebooks bench site playground clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab (first run installs it into .venv)"
 	@echo "make test       unit tests, browser tests and nbval over every notebook"
 	@echo "make test-oldest  unit and notebook tests on the oldest Python and library versions claimed"
+	@echo "make test-cpus  nbval over every notebook with numpy's and OpenBLAS's kernels for other processors"
+	@echo "make test-oldest-cpus  the same on the oldest leg"
 	@echo "make notebooks  re-execute every notebook in place to refresh its stored outputs"
 	@echo "make bench      print the training benchmark"
 	@echo "make site       build the course's website into $(SITE_DIR) (needs node/npm the first time)"
@@ -60,10 +66,15 @@ lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(NBVAL) tests notebooks
+	$(BIN)/python -m pytest $(XDIST) $(NBVAL) tests notebooks
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser"
+	$(BIN)/python -m pytest $(XDIST) tests -m "not browser"
+
+# nbval under the configurations `tools/cpu_configs.py list` prints, but native (which `make test` runs):
+# numpy's AVX2 and baseline kernels, OpenBLAS's Haswell and Sandybridge kernels (README: Other processors).
+test-cpus: $(STAMP)
+	$(BIN)/python tools/cpu_configs.py run -- $(BIN)/python -m pytest $(XDIST) $(NBVAL) notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
@@ -81,7 +92,11 @@ $(OLDEST_STAMP): pyproject.toml tools/lower_bounds.py
 # The browser and Binder tests run in `make test` only (README: Supported versions).
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python tools/lower_bounds.py verify test
-	$(OLDEST)/bin/python -m pytest -m "not browser and not binder" $(NBVAL) tests notebooks
+	$(OLDEST)/bin/python -m pytest $(XDIST) -m "not browser and not binder" $(NBVAL) tests notebooks
+
+test-oldest-cpus: $(OLDEST_STAMP)
+	$(OLDEST)/bin/python tools/lower_bounds.py verify test
+	$(OLDEST)/bin/python tools/cpu_configs.py run -- $(OLDEST)/bin/python -m pytest $(XDIST) $(NBVAL) notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -78,7 +78,7 @@ def test_every_dependency_of_the_project_states_a_lower_bound():
         assert name in every, f"pyproject.toml does not name {name}"
     # The oldest leg installs [test]: the runtime libraries and what runs the tests.
     assert set(lb.lower_bounds(project, ["test"])) == {
-        "numpy", "matplotlib", "ipywidgets", "jupyterlab", "pytest", "nbval", "hypothesis"}
+        "numpy", "matplotlib", "ipywidgets", "jupyterlab", "pytest", "nbval", "hypothesis", "pytest-xdist"}
 
 
 def test_environment_yml_states_the_same_bounds_as_pyproject():
