@@ -3,7 +3,9 @@
 The server runs this interpreter's ``-m jupyterlab`` on 127.0.0.1, on a free
 port, with a random token, serving a temporary copy of ``notebooks/`` (so a
 run never changes the repository's notebooks) and its own settings and
-workspace folders. Chromium is Debian's package, driven by playwright-python;
+workspace folders. A test class that defines ``copy_for_notebook`` (test_lab.py's
+``TestNotebook``) is collected once for each notebook in ``--notebooks-dir``.
+Chromium is Debian's package, driven by playwright-python;
 playwright's own browser downloads are never used. Without Chromium or
 playwright the browser tests skip, unless the environment variable ``CI`` is
 set: then they fail, so CI cannot pass by skipping them.
@@ -41,10 +43,22 @@ def pytest_addoption(parser):
                      help="folder whose *.ipynb the browser tests open (default: the repository's notebooks/)")
 
 
-def pytest_generate_tests(metafunc):
-    if "lab_notebook" in metafunc.fixturenames:
-        folder = Path(metafunc.config.getoption("--notebooks-dir"))
-        metafunc.parametrize("lab_notebook", sorted(p.name for p in folder.glob("*.ipynb")))
+def pytest_pycollect_makeitem(collector, name, obj):
+    """Collect a test class that defines ``copy_for_notebook`` once per notebook in --notebooks-dir.
+
+    Each copy is the class that ``copy_for_notebook(file name)`` returns, under its own name
+    (test_lab.py's ``TestNotebook_03_backprop``), so its class-scoped fixtures run once per
+    notebook and pytest-xdist's ``--dist loadscope`` hands each notebook to one worker.
+    """
+    if not (isinstance(obj, type) and "copy_for_notebook" in vars(obj)):
+        return None
+    folder = Path(collector.config.getoption("--notebooks-dir"))
+    copies = []
+    for path in sorted(folder.glob("*.ipynb")):
+        copy = obj.copy_for_notebook(path.name)
+        setattr(collector.obj, copy.__name__, copy)     # where pytest's Class collector looks it up
+        copies.append(pytest.Class.from_parent(collector, name=copy.__name__))
+    return copies
 
 
 def _unavailable(reason):
