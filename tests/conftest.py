@@ -155,3 +155,16 @@ def lab_server(request, tmp_path_factory):
             except OSError:
                 pass
         stop(process)
+
+
+# --- Data shared by the kernel-side tests: built when a test first asks for it, never at import ---
+
+@pytest.fixture(scope="session")
+def course_data():
+    """``cu.make_dataset()``: the course's 10,000 samples ``(X, y)``, read-only so that no test changes them."""
+    import course_utils as cu
+
+    X, y = cu.make_dataset()
+    X.flags.writeable = False
+    y.flags.writeable = False
+    return X, y

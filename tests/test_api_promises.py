@@ -83,9 +83,9 @@ def test_train_many_does_not_depend_on_the_order_of_starts(data):
         assert_same_run(a, b)
 
 
-def test_width_sweep_is_train_bit_for_bit_in_the_issue_example():
+def test_width_sweep_is_train_bit_for_bit_in_the_issue_example(course_data):
     # On the course data at lr 0.0235, width 4 used to end at 20.5374 alone and 20.2600 beside width 8.
-    X, y = cu.make_dataset()
+    X, y = course_data
     alone = cu.width_sweep(X, y, (4,), init="random", lr=0.0235, epochs=1000, seed=0)[4]
     beside = cu.width_sweep(X, y, (4, 8), init="random", lr=0.0235, epochs=1000, seed=0)[4]
     trained = cu.train(X, y, cu.init_params(4, "random", seed=0), lr=0.0235, epochs=1000).losses
@@ -102,18 +102,18 @@ def test_width_sweep_output_is_train(data, output):
         np.testing.assert_array_equal(losses, cu.train(X, y, start, lr=1.0, epochs=50, output=output).losses)
 
 
-@pytest.mark.parametrize("starts, error, words", [
-    ([], ValueError, "at least one"),
-    (5, TypeError, "sequence of params"),
-    (cu.init_params(2), TypeError, "for one network, use train"),
-    ([{"W1": np.ones((2, 2))}], ValueError, "missing b1"),
-    ([cu.init_params(2), cu.init_params(2, n_inputs=3)], ValueError, r"starts\[1\]\['W1'\] must have 2 rows"),
-    ([cu.init_params(2), "params"], TypeError, r"starts\[1\] must be a dict"),
-])
+@pytest.mark.parametrize("starts, error, words", [   # starts made when the test runs, not when it is collected
+    (lambda: [], ValueError, "at least one"),
+    (lambda: 5, TypeError, "sequence of params"),
+    (lambda: cu.init_params(2), TypeError, "for one network, use train"),
+    (lambda: [{"W1": np.ones((2, 2))}], ValueError, "missing b1"),
+    (lambda: [cu.init_params(2), cu.init_params(2, n_inputs=3)], ValueError, r"starts\[1\]\['W1'\] must have 2 rows"),
+    (lambda: [cu.init_params(2), "params"], TypeError, r"starts\[1\] must be a dict"),
+], ids=["empty", "a number", "one params dict", "missing b1", "3 inputs", "not a dict"])
 def test_train_many_rejects_bad_starts(data, starts, error, words):
     X, y = data
     with pytest.raises(error, match=words):
-        cu.train_many(X, y, starts, epochs=1)
+        cu.train_many(X, y, starts(), epochs=1)
 
 
 # --- clear errors ---------------------------------------------------------------------------

@@ -12,15 +12,10 @@ GOLDEN_SIGMOID_MSE = 203.1757236001885
 GOLDEN_LINEAR_MSE = 198.65838851753207
 
 
-@pytest.fixture(scope="module")
-def data():
-    return cu.make_dataset()
-
-
 # --- data ---------------------------------------------------------------------------------
 
-def test_dataset_matches_the_original(data):
-    X, y = data
+def test_dataset_matches_the_original(course_data):
+    X, y = course_data
     assert X.shape == (10_000, 2) and y.shape == (10_000, 1)
     stats = cu.describe(y)
     assert f"{stats['mean']:.3f}" == "9.532"
@@ -115,8 +110,8 @@ def test_random_init_is_seeded_and_scaled():
     assert a["W2"].std() == pytest.approx(1 / np.sqrt(400), rel=0.1)
 
 
-def test_golden_mse(data):
-    X, y = data
+def test_golden_mse(course_data):
+    X, y = course_data
     p = cu.init_params(2)
     assert abs(cu.mse(y, cu.forward(X, p, "sigmoid")) - GOLDEN_SIGMOID_MSE) < 1e-9
     assert abs(cu.mse(y, cu.forward(X, p, "linear")) - GOLDEN_LINEAR_MSE) < 1e-9

@@ -77,11 +77,6 @@ def rel(a, b):
 
 
 @pytest.fixture(scope="module")
-def data():
-    return cu.make_dataset()
-
-
-@pytest.fixture(scope="module")
 def small():
     rng = np.random.default_rng(11)
     X = rng.uniform(-2, 2, size=(40, 2))
@@ -109,16 +104,16 @@ def test_hessian_matches_the_analytic_one_on_a_small_problem(small):
 
 
 @pytest.mark.parametrize("width, init", [(2, "ones"), (2, "random"), (16, "random")])
-def test_sharpness_matches_the_analytic_hessian_on_the_course_data(data, width, init):
-    X, y = data
+def test_sharpness_matches_the_analytic_hessian_on_the_course_data(course_data, width, init):
+    X, y = course_data
     params = cu.init_params(width, init, seed=3)
     exact = np.linalg.eigvalsh(analytic_hessian(X, y, params))[-1]
     assert cu.sharpness(X, y, params) == pytest.approx(exact, rel=1e-4)
 
 
-def test_sharpness_matches_after_training(data):
+def test_sharpness_matches_after_training(course_data):
     # Trained weights are larger and the units partly saturated: the curvature changes, the agreement must not.
-    X, y = data
+    X, y = course_data
     params = cu.train(X, y, cu.init_params(2), lr=0.1, epochs=300).params
     exact = analytic_hessian(X, y, params)
     assert rel(cu.hessian(X, y, params), exact) < 1e-4

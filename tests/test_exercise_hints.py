@@ -11,8 +11,6 @@ import pytest
 import course_utils as cu
 from course_utils.exercises import backprop, dataset, width
 
-X, Y = cu.make_dataset()
-
 
 def _tampered(change, output_used=None):
     def backward(X, y, params, output="linear"):
@@ -35,8 +33,9 @@ def test_a_constant_parameter_count_is_called_constant():
     assert "expected 65" not in feedback.message
 
 
-def test_the_broadcasting_slip_gets_a_hint_about_shapes():
+def test_the_broadcasting_slip_gets_a_hint_about_shapes(course_data):
     # y (n, 1) - f (n,) is an (n, n) table; its mean square is mean(y²) - 2 mean(y) mean(f) + mean(f²).
+    X, Y = course_data
     f = cu.target_function(X[:, 0], X[:, 1])
     table = float(np.mean(Y**2) - 2 * np.mean(Y) * np.mean(f) + np.mean(f**2))
     for answer in (table, round(table, 2)):

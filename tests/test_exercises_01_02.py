@@ -29,12 +29,36 @@ def _sigmoid_prime(z):
     return s * (1 - s)
 
 
-X, Y = cu.make_dataset()
-EPS = Y[:, 0] - cu.target_function(X[:, 0], X[:, 1])
+class FromData:
+    """An answer worked out from the course data ``(X, Y, EPS)`` when the test runs, not when it is collected."""
+
+    def __init__(self, text, compute):
+        self.text, self.compute = text, compute
+
+    def __repr__(self):
+        return self.text
+
+
+def answer_id(value):
+    """A FromData answer's test id is its formula; anything else keeps pytest's own id."""
+    return repr(value) if isinstance(value, FromData) else None
+
+
+def worked_out(answer, data):
+    """``answer`` itself, or for a FromData answer, its value on ``data``."""
+    return answer.compute(*data) if isinstance(answer, FromData) else answer
+
+
+@pytest.fixture(scope="module")
+def data(course_data):
+    """``(X, Y, EPS)``: the course data and its noise ε, (10000,)."""
+    X, Y = course_data
+    return X, Y, Y[:, 0] - cu.target_function(X[:, 0], X[:, 1])
+
 
 # Every value-answer check: (check, right answer).
 RIGHT = [
-    (dataset.check_noise_floor, float(np.mean(EPS**2))),           # mean of ε², about 1.0011
+    (dataset.check_noise_floor, FromData("mean(EPS**2)", lambda X, Y, EPS: float(np.mean(EPS**2)))),  # about 1.0011
     (dataset.check_doubled_noise, 4.0),                              # (2ε)² = 4ε², about 4.0044
     (dataset.check_surface_minimum, (-2.5, 5.0)),                    # (x1 + x2/2)² - x2²/4 + e^{sin x2}
     (outputs.check_forward_by_hand, 2 / (1 + np.exp(-3.0))),         # 2σ(3) = 2 · 0.952574 = 1.905148
@@ -57,9 +81,9 @@ def test_function_raising_not_implemented_is_not_attempted():
     assert outputs.check_sigmoid_prime(_todo).status == "not attempted"
 
 
-@pytest.mark.parametrize("check, answer", RIGHT)
-def test_right_answer_is_correct(check, answer):
-    feedback = check(answer)
+@pytest.mark.parametrize("check, answer", RIGHT, ids=answer_id)
+def test_right_answer_is_correct(check, answer, data):
+    feedback = check(worked_out(answer, data))
     assert feedback.status == "correct", str(feedback)
     assert feedback.ok and str(feedback).startswith("[ok]")
 
@@ -75,14 +99,16 @@ def test_garbage_is_incorrect_and_never_raises(check, garbage):
 
 
 @pytest.mark.parametrize("answer, hint", [
-    (float(np.mean(EPS)), "mean of ε, not the mean of its square"),
-    (float(np.sqrt(np.mean(EPS**2))), "do not take the square root"),
-    (float(np.var(EPS)), "its variance"),                              # mean(ε²) - mean(ε)² = 1.0011 - 0.0001
-    (float(np.var(Y)), "subtract the noise-free"),                     # spread around the mean, about 125
+    (FromData("mean(EPS)", lambda X, Y, EPS: float(np.mean(EPS))), "mean of ε, not the mean of its square"),
+    (FromData("sqrt(mean(EPS**2))", lambda X, Y, EPS: float(np.sqrt(np.mean(EPS**2)))), "do not take the square root"),
+    # mean(ε²) - mean(ε)² = 1.0011 - 0.0001
+    (FromData("var(EPS)", lambda X, Y, EPS: float(np.var(EPS))), "its variance"),
+    # the spread of y around its mean, about 125
+    (FromData("var(Y)", lambda X, Y, EPS: float(np.var(Y))), "subtract the noise-free"),
     (3.0, "mean of eps**2"),
-])
-def test_noise_floor_hints(answer, hint):
-    feedback = dataset.check_noise_floor(answer)
+], ids=answer_id)
+def test_noise_floor_hints(answer, hint, data):
+    feedback = dataset.check_noise_floor(worked_out(answer, data))
     assert feedback.status == "incorrect" and hint in feedback.message
 
 
@@ -108,12 +134,12 @@ def test_doubled_noise_accepts_the_exact_value():
 @pytest.mark.parametrize("answer, hint", [
     ((5.0, -2.5), "swapped"),
     ((2.5, -5.0), "only a local one"),                       # f = -6.25 + e^{sin(-5)} = -3.64
-    (tuple(X[np.argmin(Y)]), "noisy y is smallest"),
+    (FromData("X[argmin(Y)]", lambda X, Y, EPS: tuple(X[np.argmin(Y)])), "noisy y is smallest"),
     ((0.0, 0.0), "goes lower"),                              # f(0, 0) = e^0 = 1
     ((-2.5, 6.0), "outside the square"),
-])
-def test_surface_minimum_hints(answer, hint):
-    feedback = dataset.check_surface_minimum(answer)
+], ids=answer_id)
+def test_surface_minimum_hints(answer, hint, data):
+    feedback = dataset.check_surface_minimum(worked_out(answer, data))
     assert feedback.status == "incorrect" and hint in feedback.message
 
 
@@ -192,7 +218,8 @@ def test_saturation_point_is_where_the_slope_is_one_hundredth():
     assert outputs.check_saturation_point(z).ok
 
 
-def test_plotting_helpers_draw_what_they_are_given():
+def test_plotting_helpers_draw_what_they_are_given(course_data):
+    X, Y = course_data
     fig, axes = cu.plotting.new_figure(1, 3)
     points = cu.plotting.plot_data_scatter(axes[0], X[:100], Y[:100])
     assert points.get_offsets().shape == (100, 2)

@@ -34,8 +34,14 @@ def test_explorer_draws_its_start(explorer):
 def test_three_way_split_is_60_20_20_and_the_floor_is_the_training_parts(explorer):
     (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = three_way_split(100, 0)
     assert (len(X_tr), len(X_va), len(X_te)) == (60, 20, 20)
-    f = cu.target_function(X_tr[:, 0], X_tr[:, 1]).reshape(-1, 1)
-    assert explorer.state["noise_floor"] == pytest.approx(float(np.mean((y_tr - f) ** 2)))
+    # Together the parts are the sample of 100 drawn with seed 0, every (x1, x2, y) row once.
+    X, y = cu.make_dataset(100, seed=0)
+    rows = np.concatenate([np.column_stack(part) for part in ((X_tr, y_tr), (X_va, y_va), (X_te, y_te))])
+    np.testing.assert_array_equal(np.unique(rows, axis=0), np.unique(np.column_stack([X, y]), axis=0))
+    # The training part's floor from its noise, drawn again by hand (make_dataset draws the noise first).
+    noise = np.random.RandomState(0).normal(0.0, 1.0, 100)
+    train_rows = [int(np.flatnonzero((X == x).all(axis=1))[0]) for x in X_tr]
+    assert explorer.state["noise_floor"] == pytest.approx(float(np.mean(noise[train_rows] ** 2)), rel=1e-9)
 
 
 def test_curves_are_the_train_runs_in_original_units(explorer):

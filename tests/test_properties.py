@@ -6,6 +6,7 @@ ValueError or TypeError, and no numpy warning escapes (warnings are errors
 inside each call). Each test draws ``EXAMPLES`` cases; the file runs in a few seconds.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -137,10 +138,16 @@ def test_mse_gives_a_float_or_a_clear_error(pair):
 
 @SETTINGS
 @given(st.integers(1, 4), st.integers(1, 3), st.floats(0.01, 3.0), st.integers(1, 3))
-def test_mse_matches_the_formula_on_sane_input(n, m, lr, epochs):
+def test_train_and_mse_agree_on_sane_input(n, m, lr, epochs):
     # A positive control: on ordinary data the property tests above do see results, not only errors.
     X, y = cu.make_dataset(n, seed=n)
-    result = outcome(cu.train, X, y, cu.init_params(m, "random", seed=m), lr=lr, epochs=epochs)
+    start = cu.init_params(m, "random", seed=m)
+    result = outcome(cu.train, X, y, start, lr=lr, epochs=epochs)
     assert result is not None
+    # train records the loss before each step with its own forward pass: the first is the MSE of the start.
+    assert result.losses[0] == pytest.approx(cu.mse(y, cu.forward(X, start)), rel=1e-12)
+    # mse takes y and y_hat as (n, 1) or (n,) in any pairing, never broadcasting them into an (n, n) table.
     y_hat = cu.forward(X, result.params)
-    assert cu.mse(y, y_hat) == pytest.approx(float(np.mean((y_hat - y) ** 2)), rel=1e-12)
+    by_hand = math.fsum((a - b) ** 2 for a, b in zip(y[:, 0].tolist(), y_hat[:, 0].tolist())) / n
+    for a, b in [(y, y_hat), (y[:, 0], y_hat), (y, y_hat[:, 0]), (y[:, 0], y_hat[:, 0])]:
+        assert cu.mse(a, b) == pytest.approx(by_hand, rel=1e-12)

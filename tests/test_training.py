@@ -44,8 +44,8 @@ def test_train_matches_step_by_step(data, output, init):
     assert result.final_loss == result.losses[-1]
 
 
-def test_train_first_loss_is_the_original_notebook_number():
-    X, y = cu.make_dataset()
+def test_train_first_loss_is_the_original_notebook_number(course_data):
+    X, y = course_data
     result = cu.train(X, y, cu.init_params(2), epochs=1)
     assert result.losses[0] == pytest.approx(198.65838851753207, rel=1e-12)
 
@@ -135,11 +135,6 @@ def test_a_diverging_network_does_not_touch_its_neighbour(data):
         np.testing.assert_array_equal(run.losses, alone.losses)
         for key in start:
             np.testing.assert_array_equal(run.params[key], alone.params[key])
-
-
-def test_width_sweep_is_importable_from_both_places():
-    from course_utils.training import width_sweep
-    assert width_sweep is cu.width_sweep
 
 
 def test_width_sweep_zero_epochs(data):
