@@ -1,10 +1,9 @@
 """The synthetic regression data of notebook 01."""
 
-import numbers
-
 import numpy as np
 
-from .validation import as_real_array, check_memory, check_positive_int, check_whole_number
+from .validation import (as_real_array, check_memory, check_positive_int, check_real_number, check_whole_number,
+                         shown)
 
 LOW, HIGH = -5.0, 5.0
 
@@ -56,15 +55,13 @@ def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
         Noisy targets.
     """
     n_samples = check_positive_int(n_samples, "n_samples")
-    check_memory(64 * n_samples, f"make_dataset with n_samples={n_samples}")   # about 8 float64 arrays of n
-    if isinstance(noise_std, bool) or not isinstance(noise_std, numbers.Real):
-        raise TypeError(f"noise_std must be a number, got {noise_std!r} of type {type(noise_std).__name__}")
-    noise_std = float(noise_std)
+    check_memory(64 * n_samples, f"make_dataset with n_samples={shown(n_samples, True)}")   # 8 float64 arrays of n
+    noise_std = check_real_number(noise_std, "noise_std")
     if not np.isfinite(noise_std) or noise_std < 0:
         raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
     seed = check_whole_number(seed, "seed", 0)
     if seed >= 2**32:
-        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed}")
+        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {shown(seed, True)}")
     rng = np.random.RandomState(seed)
     noise = rng.normal(0.0, noise_std, n_samples)
     x1 = rng.uniform(LOW, HIGH, n_samples)

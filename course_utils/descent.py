@@ -30,20 +30,34 @@ all have one shape. No number ever depends on which other networks share the
 stack, so ``train_many`` and ``width_sweep`` give bit for bit what ``train``
 gives alone (``train`` is a stack of one). Stacks are cut into chunks small
 enough to stay in the processor's cache, and the chunks are shared out over
-up to two threads: numpy releases the GIL inside each operation.
+up to two threads: numpy releases the GIL inside each operation. OpenBLAS
+never adds threads of its own: every product is cut below its threading
+bounds (``BLAS_SLICE``, ``DOT_SLICE``), so no number depends on
+``OPENBLAS_NUM_THREADS``, at any number of samples.
+
+**Ctrl-C stops everything at once.** While the threads train, the main thread
+waits on them in steps of ``POLL`` seconds, so Python runs its SIGINT handler
+there within one step. The ``KeyboardInterrupt`` (or any error) then sets a
+shared ``halt`` event, which each thread checks before each slice of its two
+large products (twice an epoch or more); the main thread joins both threads,
+even through a second Ctrl-C, and only then lets the exception go on. No
+thread outlives the call.
 """
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
 
 import numpy as np
 
 CHUNK_ELEMENTS = 200_000     # hidden-layer entries (units x samples) in one chunk: about 1.6 MB per array
 BLAS_SLICE = 4 * 65536       # OpenBLAS threads a product above this many multiply-adds; stay below it
+DOT_SLICE = 10_000           # OpenBLAS threads a dot product longer than this; the loss adds up slices this long
 BLOCK = 1024                 # losses are stored in blocks of this many epochs, as they are run
+POLL = 0.02                  # seconds between the main thread's checks for Ctrl-C while the threads train
 
 
-def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
+def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None):
     """Gradient descent on G networks of one width m, each on its own.
 
     ``X`` (n, D), ``y`` (n, 1); ``Wt`` (G, m, D+1) holds each network's
@@ -51,6 +65,7 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
     Returns ``(Wt, w2, b2, losses, n_run)``: the parameters at the last epoch
     each network ran (the start of its first non-finite loss, if it diverged),
     ``losses`` (G, max n_run) and ``n_run`` (G,), the finite losses each recorded.
+    Returns None, unfinished, once the ``threading.Event`` ``halt`` is set (checked twice an epoch or more).
     """
     n, D = X.shape
     G, m = w2.shape
@@ -69,9 +84,12 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
     alive = np.ones(G, dtype=bool)
     cols = max(1, BLAS_SLICE // (m * (D + 1)))              # columns per single-threaded product
     o_cols = max(1, BLAS_SLICE // m)
+    halted = halt.is_set if halt is not None else (lambda: False)   # checked before each slice of two products
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
         for e in range(epochs):
             for c in range(0, n, cols):                      # -Z1.T, (G, m, n)
+                if halted():                                 # Ctrl-C or an error elsewhere: stop at once
+                    return None
                 np.matmul(Wt, XaT[:, c:c + cols], out=h[:, :, c:c + cols])
             sigmoid_of_negated(h)                            # hidden H = sigmoid(Z1.T)
             for c in range(0, n, o_cols):                    # Z2 = W2 . H + b2
@@ -82,7 +100,10 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
                 sigmoid_of_negated(np.negative(o, out=o))
                 slope = o * (1.0 - o)                        # sigmoid' from its output
             o -= yT
-            loss = np.vecdot(o, o)[:, 0] / n                 # (G,)
+            loss = np.vecdot(o[:, :, :DOT_SLICE], o[:, :, :DOT_SLICE])[:, 0]   # (G,), sum of squares
+            for c in range(DOT_SLICE, n, DOT_SLICE):         # above 10,000 samples, one slice at a time
+                loss += np.vecdot(o[:, :, c:c + DOT_SLICE], o[:, :, c:c + DOT_SLICE])[:, 0]
+            loss /= n
             stop = alive & ~np.isfinite(loss)
             if stop.any():
                 for a, f in zip((Wt, w2, b2), final):
@@ -102,6 +123,8 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear"):
             np.subtract(1.0, h, out=s)                       # sigmoid'(Z1.T) = h (1 - h)
             np.multiply(s, h, out=s)
             for r in range(0, 2 * m, rows):                  # R[:, j, i] = sum_n U[j, n] x_i[n] d[n]
+                if halted():
+                    return None
                 np.matmul(U[:, r:r + rows], V.transpose(0, 2, 1), out=R[:, r:r + rows])
             # dL/dW_aug = W2 * sum x d h (1 - h);  dL/dW2 = sum h d;  dL/db2 = sum d
             Wt += lr * (w2[:, :, None] * R[:, m:])          # -W_aug takes -lr times the gradient
@@ -136,16 +159,15 @@ def descend_many(X, y, groups, lr, epochs, output="linear"):
         per = max(1, CHUNK_ELEMENTS // (m * X.shape[0]))
         tasks += [(g, a, min(a + per, G)) for a in range(0, G, per)]
 
-    def run(task):
+    def run(task, halt=None):
         g, a, b = task
         Wt, w2, b2 = groups[g]
-        return descend_group(X, y, Wt[a:b], w2[a:b], b2[a:b], lr, epochs, output)
+        return descend_group(X, y, Wt[a:b], w2[a:b], b2[a:b], lr, epochs, output, halt)
 
     workers = min(2, os.cpu_count() or 1, len(tasks))
     if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            results = list(pool.map(run, tasks))
-    else:
+        results = on_threads(run, tasks, workers)
+    else:                                                    # in the main thread: Ctrl-C lands between operations
         results = [run(task) for task in tasks]
     out = []
     for g in range(len(groups)):
@@ -156,3 +178,55 @@ def descend_many(X, y, groups, lr, epochs, output="linear"):
         out.append(tuple(np.concatenate([p[i] for p in parts]) for i in range(3)) + (losses,)
                    + (np.concatenate([p[4] for p in parts]),))
     return out
+
+
+def on_threads(run, tasks, workers):
+    """Return ``[run(task, halt) for task in tasks]``, computed on ``workers`` threads that share the tasks.
+
+    The main thread waits in steps of ``POLL`` seconds, so a Ctrl-C is raised there at once. On any
+    exception the ``threading.Event`` ``halt`` is set, the threads (which check it twice an epoch or
+    more) are joined, and the exception goes on; an error in a thread is raised in the main thread.
+    """
+    todo = queue.SimpleQueue()
+    for i in range(len(tasks)):
+        todo.put(i)
+    results, errors, halt = [None] * len(tasks), [], threading.Event()
+
+    def work():
+        try:
+            while not halt.is_set():
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+                results[i] = run(tasks[i], halt)
+        except BaseException as err:                         # handed to the main thread, which raises it
+            errors.append(err)
+            halt.set()
+
+    threads = [threading.Thread(target=work, name=f"course_utils-descent-{k}", daemon=True) for k in range(workers)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(POLL)
+    finally:
+        halt.set()
+        join_all(threads)
+    if errors:
+        raise errors[0]
+    return results
+
+
+def join_all(threads):
+    """Join ``threads``, which are stopping; a Ctrl-C meanwhile is raised once they have all ended."""
+    interrupted = None
+    for t in threads:
+        while t.is_alive():
+            try:
+                t.join(POLL)
+            except KeyboardInterrupt as err:                 # a second Ctrl-C: the threads are stopping already
+                interrupted = err
+    if interrupted is not None:
+        raise interrupted

@@ -32,18 +32,26 @@ The recorded losses never feed back into training, so where it pays they are
 computed on a second thread, on the machine's other core, while the steps run
 (``_recorder``). Training may run up to ``LAG`` epochs ahead of them, and keeps
 each epoch's parameters until its loss is known, so a run still stops, with the
-parameters of that moment, at its first loss that is not finite.
+parameters of that moment, at its first loss that is not finite. A Ctrl-C (or
+any error) cancels the passes still queued, stops the running one before its
+next slice, and joins the thread before the exception goes on, as ``descent.py``
+does for its threads.
+
+No recorded loss depends on ``OPENBLAS_NUM_THREADS``: every product of the
+whole-set pass is cut below OpenBLAS's threading bounds, and its sum of squares
+is added up in slices of ``DOT_SLICE`` samples, as in ``descent.py``.
 """
 
-import numbers
 import os
+import queue
+import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 import numpy as np
 
-from .descent import BLAS_SLICE, sigmoid_of_negated
-from .validation import as_X, as_y, check_positive_int
+from .descent import BLAS_SLICE, BLOCK, DOT_SLICE, join_all, sigmoid_of_negated
+from .validation import as_X, as_y, check_memory, check_positive_int, check_seed, shown
 
 
 def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
@@ -71,19 +79,61 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
         batch_size = n
     batch_size = check_positive_int(batch_size, "batch_size")
     if batch_size > n:
-        raise ValueError(f"batch_size must be at most the number of training samples ({n}), got {batch_size}")
-    if not (seed is None or isinstance(seed, np.random.Generator)
-            or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0)):
-        raise TypeError(f"seed must be None, a whole number >= 0 or a numpy Generator, got {seed!r}")
+        raise ValueError(f"batch_size must be at most the number of training samples ({n}), got {shown(batch_size)}")
+    seed = check_seed(seed)
+    H = params["W1"].shape[1]
     if validation is not None:
-        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-            raise TypeError(f"validation must be a pair (X_val, y_val), got {type(validation).__name__}")
-        X_val = as_X(validation[0], D)
-        validation = (X_val, as_y(validation[1], X_val.shape[0]))
+        validation = check_validation(validation, D, H, epochs)
+    # The work arrays of minibatch_descent: the inputs three times over (as given, in this epoch's order,
+    # scaled), the whole-set pass (inputs, hidden layer, output), and the hidden layer of two batch sizes.
+    check_memory(8 * ((4 * (D + 1) + H + 3) * n + (4 * H + D + 5) * batch_size), "this mini-batch training run")
     params = {k: np.asarray(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")}
     new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output,
                                                         watch=[validation] if validation is not None else [])
     return new, losses, watched[0] if validation is not None else None, diverged
+
+
+def check_validation(validation, n_inputs, width, epochs):
+    """Return ``validation`` as a checked pair ``(X_val (n_val, n_inputs), y_val (n_val, 1))``, or raise.
+
+    The messages name ``validation``, and the held-out pass of a network of this ``width`` (its hidden
+    layer over every held-out row) and its losses, 3 floats an epoch, must fit in ``MEMORY_LIMIT``.
+    """
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError(f"validation must be a pair (X_val, y_val), got {type(validation).__name__}"
+                        f"{f' of length {len(validation)}' if isinstance(validation, (tuple, list)) else ''}")
+    X_val = as_X(validation[0], n_inputs, name="validation[0] (its X)")
+    y_val = as_y(validation[1], X_val.shape[0], name="validation[1] (its y)", x_name="validation[0]")
+    check_memory(8 * ((width + n_inputs + 3) * len(X_val) + 3 * epochs), "the validation pass of this training run")
+    return X_val, y_val
+
+
+class LossRows:
+    """Losses recorded as the epochs run: ``width`` float64 an epoch, in blocks of at most ``BLOCK`` epochs."""
+
+    def __init__(self, epochs, width):
+        self.left, self.width, self.blocks, self.used = epochs, width, [], 0
+
+    def append(self, row):
+        """Record one epoch's ``width`` losses."""
+        if not self.blocks or self.used == len(self.blocks[-1]):
+            self.blocks.append(np.empty((min(BLOCK, self.left), self.width)))
+            self.used = 0
+        self.blocks[-1][self.used] = row
+        self.used += 1
+        self.left -= 1
+
+    def __len__(self):
+        return sum(len(b) for b in self.blocks[:-1]) + self.used
+
+    def columns(self):
+        """The recorded losses as ``width`` new arrays of shape (n_epochs_recorded,)."""
+        if not self.blocks:
+            return [np.empty(0) for _ in range(self.width)]
+        self.blocks[-1] = self.blocks[-1][:self.used]
+        table = np.concatenate(self.blocks) if len(self.blocks) > 1 else self.blocks[0]
+        self.blocks = []
+        return [table[:, k].copy() for k in range(self.width)]
 
 
 def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="linear", watch=()):
@@ -103,8 +153,8 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     Wn = -np.vstack([params["W1"], params["b1"][None, :]])                 # (D+1, H): x_aug @ Wn = -z
     va = np.concatenate([params["b2"], params["W2"][:, 0]])               # [b2, W2]: [1, h] @ va = y_hat
     v = va[1:]
-    train_mse = _FullMSE(X, y, sigmoid_out)
-    watchers = [_FullMSE(Xk, yk, sigmoid_out) for Xk, yk in watch]
+    train_mse = FullMSE(X, y, sigmoid_out)
+    watchers = [FullMSE(Xk, yk, sigmoid_out) for Xk, yk in watch]
     XaT = np.vstack([X.T, np.ones((1, n))])                                # (D+1, n)
     XpT, XsT, yp = np.empty_like(XaT), np.empty_like(XaT), np.empty(n)     # this epoch's order; XsT = c * XpT
     B = batch_size
@@ -125,11 +175,11 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
         scales.append((slice(a, a + m), 2.0 * lr / m))                     # lr * dL/dy_hat / r = 2 lr / m
     WnT = Wn.T
 
-    def record(Wn_e, va_e):                                                # the losses before one epoch
+    def record(Wn_e, va_e, halted=None):                                   # the losses before one epoch
         with np.errstate(all="ignore"):
-            return [mse(Wn_e, va_e[1:], va_e[0]) for mse in [train_mse] + watchers]
+            return [mse(Wn_e, va_e[1:], va_e[0], halted) for mse in [train_mse] + watchers]
 
-    rows, pending, stopped_at = [], deque(), None                          # pending: (future, Wn, va), oldest first
+    rows, pending, stopped_at = LossRows(epochs, 1 + len(watchers)), deque(), None  # pending: (future, Wn, va)
     y0 = y[:, 0]
     recorder = _recorder(B * H, (n + sum(len(Xk) for Xk, _ in watch)) * H)
     with recorder, np.errstate(all="ignore"):                              # divergence is reported, not warned about
@@ -167,13 +217,11 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                 np.subtract(va, G_ones, out=va)
         else:
             stopped_at = _collect(pending, rows, 0)
-        for future, _, _ in pending:                                       # the training ran ahead of a divergence
-            future.cancel()
     if stopped_at is not None:
         Wn, va = stopped_at
     new = {"W1": -Wn[:D], "b1": -Wn[D], "W2": va[1:, None].copy(), "b2": va[:1].copy()}
-    table = np.array(rows, dtype=np.float64).reshape(len(rows), 1 + len(watchers)).T
-    return new, table[0].copy(), [table[k].copy() for k in range(1, 1 + len(watchers))], stopped_at is not None
+    losses, *watched = rows.columns()
+    return new, losses, watched, stopped_at is not None
 
 
 LAG = 4                          # epochs the training may run ahead of the losses recorded for it
@@ -192,6 +240,46 @@ def _collect(pending, rows, lag):
             return Wn_e, va_e
         rows.append(row)
     return None
+
+
+class _SecondThread:
+    """What ``_recorder`` gives on two cores: one thread that runs the submitted calls in turn.
+
+    Leaving the ``with`` block, normally or by an exception such as a Ctrl-C, cancels the calls still
+    queued (nobody reads their results: the training ran ahead of a divergence, or was stopped), sets
+    ``halt``, which the running call checks before each slice of its pass, and joins the thread in
+    steps of ``POLL`` seconds, even through a second Ctrl-C (``join_all``). No thread outlives the call.
+    """
+
+    def __init__(self):
+        self.todo, self.halt = queue.SimpleQueue(), threading.Event()
+        self.thread = threading.Thread(target=self._work, name="course_utils-losses", daemon=True)
+        self.thread.start()
+
+    def submit(self, fn, *args):
+        future = Future()
+        self.todo.put((future, fn, args))
+        return future
+
+    def _work(self):
+        while (task := self.todo.get()) is not None:
+            future, fn, args = task
+            if self.halt.is_set():
+                future.cancel()
+            elif future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, halted=self.halt.is_set))
+                except BaseException as err:                       # raised in the main thread by result()
+                    future.set_exception(err)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.halt.set()
+        self.todo.put(None)
+        join_all([self.thread])
+        return False
 
 
 class _Inline:
@@ -224,7 +312,7 @@ def _recorder(batch_entries, pass_entries):
     """
     if (RECORD_ON_SECOND_CORE and (os.cpu_count() or 1) > 1
             and batch_entries >= MIN_BATCH_ENTRIES and pass_entries >= MIN_PASS_ENTRIES):
-        return ThreadPoolExecutor(1, thread_name_prefix="course_utils-losses")
+        return _SecondThread()
     return _Inline()
 
 
@@ -247,8 +335,16 @@ def _matmul_one_thread(A, B, out):
             out += A[:, c:c + step] @ B[c:c + step]
 
 
-class _FullMSE:
-    """The MSE over a whole data set, in the layout of ``descent.py``: units by samples, one thread per product."""
+GEMV_SLICE = 2304 * 4    # OpenBLAS threads a matrix-vector product from this many multiply-adds (interface/gemv.c)
+
+
+class FullMSE:
+    """The MSE over a whole data set, in the layout of ``descent.py``: units by samples, one thread per product.
+
+    The pass runs in slices of samples, so it can stop between them, and every product stays below
+    OpenBLAS's threading bounds; the slices of the output product are whole multiples of 64 samples,
+    which (checked with np.array_equal) gives the bits of the uncut product.
+    """
 
     def __init__(self, X, y, sigmoid_out):
         n = X.shape[0]
@@ -257,19 +353,30 @@ class _FullMSE:
         self.h = None
         self.o = np.empty(n)
 
-    def __call__(self, Wn, v, b2):
-        """MSE of the network with negated hidden weights ``Wn`` (D+1, H), ``v = W2`` (H,) and ``b2``."""
+    def __call__(self, Wn, v, b2, halted=None):
+        """MSE of the network with negated hidden weights ``Wn`` (D+1, H), ``v = W2`` (H,) and ``b2``.
+
+        Returns NaN, unfinished, once ``halted()`` is true: it is checked before each slice of the pass.
+        """
         WnT = np.ascontiguousarray(Wn.T)                                   # (H, D+1)
-        if self.h is None or self.h.shape[0] != WnT.shape[0]:
-            self.h = np.empty((WnT.shape[0], self.XaT.shape[1]))
+        H, n = WnT.shape[0], self.XaT.shape[1]
+        if self.h is None or self.h.shape[0] != H:
+            self.h = np.empty((H, n))
         h, o = self.h, self.o
         cols = max(1, BLAS_SLICE // WnT.size)                             # slices OpenBLAS runs on one thread
-        for c in range(0, h.shape[1], cols):
+        for c in range(0, n, cols):
+            if halted is not None and halted():                           # Ctrl-C or the end of training
+                return float("nan")
             np.matmul(WnT, self.XaT[:, c:c + cols], out=h[:, c:c + cols])
-        sigmoid_of_negated(h)
-        np.matmul(v, h, out=o)
+            sigmoid_of_negated(h[:, c:c + cols])
+        o_cols = max(64, GEMV_SLICE // H // 64 * 64)
+        for c in range(0, n, o_cols):
+            np.matmul(v, h[:, c:c + o_cols], out=o[c:c + o_cols])
         o += b2
         if self.sigmoid_out:
             sigmoid_of_negated(np.negative(o, out=o))
         np.subtract(o, self.y, out=o)
-        return float(o @ o) / len(o)
+        total = o[:DOT_SLICE] @ o[:DOT_SLICE]
+        for c in range(DOT_SLICE, n, DOT_SLICE):                          # above 10,000 samples, a slice at a time
+            total += o[c:c + DOT_SLICE] @ o[c:c + DOT_SLICE]
+        return float(total) / n

@@ -11,7 +11,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES, sigmoid
 from .validation import (as_params, as_real_array, as_X, as_y, check_choice, check_memory, check_output,
-                         check_positive_int)
+                         check_positive_int, check_seed)
 
 INITS = ("ones", "random")
 
@@ -30,7 +30,8 @@ def init_params(n_hidden, init="ones", seed=None, n_inputs=2):
         so a unit's input sum keeps roughly the spread of one input (notebook 04).
         Biases start at 0 either way.
     seed : int, numpy.random.Generator or None
-        Randomness for ``init="random"``; ignored for ``"ones"``.
+        Randomness for ``init="random"``: None, a whole number >= 0 or a Generator. Checked, but not used,
+        for ``"ones"``.
     n_inputs : int
         Number of input features (2 in this course).
 
@@ -42,6 +43,7 @@ def init_params(n_hidden, init="ones", seed=None, n_inputs=2):
     m = check_positive_int(n_hidden, "n_hidden")
     n_inputs = check_positive_int(n_inputs, "n_inputs")
     check_choice(init, "init", INITS)
+    seed = check_seed(seed)
     check_memory(8 * ((n_inputs + 2) * m + 1), f"init_params({m}) (its weights)")
     if init == "ones":
         W1, W2 = np.ones((n_inputs, m)), np.ones((m, 1))

@@ -4,24 +4,43 @@
 ``inverse_transform``, ``fit_transform``, ``mean_``, ``scale_``), so a learner who
 meets the real one later already knows it. Unlike scikit-learn's, it refuses a
 column with no spread instead of quietly leaving it unscaled.
+
+Each column is first divided by a power of two near its largest value. That is
+exact, so the numbers are the textbook ones, but the squares inside the standard
+deviation can no longer overflow, nor vanish for tiny values such as 1e-20.
 """
 
 import numpy as np
+
+from .validation import check_memory
+
+# float64 arrays of the input's size that each method holds at once (measured with tracemalloc: fit 2.0, its
+# own copy and np.std's deviations; transform and inverse_transform 1.1), plus 1 byte an entry for the finite check.
+COPIES = {"fit": 2, "transform": 1, "inverse_transform": 1}
 
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when a scaler is used before ``fit`` has given it a mean and a scale."""
 
 
-def _as_table(X, name, n_columns=None):
+def _as_table(X, name, n_columns=None, method="fit"):
     """Return ``X`` as a float64 array (n_samples, n_columns) of finite real numbers, or raise."""
-    if isinstance(X, (str, bytes)):
+    if X is None or isinstance(X, (str, bytes, dict)):
         raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}")
-    array = np.asarray(X)
+    try:
+        array = np.asarray(X)
+    except (TypeError, ValueError) as err:                  # ragged nested lists, for one
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
     if np.iscomplexobj(array):
         raise TypeError(f"{name} must hold real numbers, got complex values (dtype {array.dtype})")
+    if array.dtype.kind in "USVMm":
+        raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}")
+    check_memory((8 * COPIES[method] + 1) * array.size, f"StandardScaler.{method} on {name} of shape {array.shape}")
     try:
-        array = np.asarray(array, dtype=np.float64)
+        array = np.array(array, dtype=np.float64)             # a new array: the methods work in it in place
+    except OverflowError:                                   # a Python int beyond float64, such as 10**400
+        raise ValueError(f"{name} must contain only finite numbers, but holds a whole number too large for "
+                         f"float64 (above about 1.8e308)") from None
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}: {err}") from None
     if array.ndim == 1:
@@ -82,15 +101,19 @@ class StandardScaler:
         standard deviation 1.
         """
         X = _as_table(X, "X")
-        mean = X.mean(axis=0)
-        scale = X.std(axis=0)
-        # A constant column can come out with a spread of a few rounding errors rather than exactly 0.
-        flat = scale <= 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
+        top = np.maximum(X.max(axis=0), -X.min(axis=0))          # the largest |x| of each column
+        unit = _power_of_two(top)
+        X /= unit                                                # exact: every |x| now below 2
+        mean, scale = X.mean(axis=0), X.std(axis=0)
+        # Refused: a constant column, and one whose spread is lost in rounding (within 10 ulps of its largest
+        # value), where the mean itself is off by as much as the spread. Any other spread, however small, is kept.
+        flat = (X.max(axis=0) == X.min(axis=0)) | (scale <= 10 * np.finfo(np.float64).eps * (top / unit))
         if np.any(flat):
             columns = ", ".join(str(int(c)) for c in np.flatnonzero(flat))
             raise ValueError(f"column(s) {columns} of X have no spread (every value is the same, or there is "
-                             f"only one row); a column with standard deviation 0 cannot be standardised")
-        self.mean_, self.scale_, self.n_features_in_ = mean, scale, X.shape[1]
+                             f"only one row, or the values differ only in their last few digits); a column with "
+                             f"standard deviation 0 cannot be standardised")
+        self.mean_, self.scale_, self.n_features_in_ = mean * unit, scale * unit, X.shape[1]
         return self
 
     def _check_fitted(self, method):
@@ -101,8 +124,13 @@ class StandardScaler:
     def transform(self, X):
         """Return ``(X - mean_) / scale_``, shape (n_samples, n_columns), as a new array."""
         self._check_fitted("transform")
-        X = _as_table(X, "X", self.n_features_in_)
-        return (X - self.mean_) / self.scale_
+        X = _as_table(X, "X", self.n_features_in_, "transform")
+        unit = _power_of_two(np.maximum(np.abs(self.mean_), self.scale_))
+        with np.errstate(over="ignore", under="ignore"):       # exact scaling: the textbook numbers, no overflow
+            X /= unit
+            X -= self.mean_ / unit
+            X /= self.scale_ / unit
+        return _finite(X, "transform", "standardised")
 
     def fit_transform(self, X):
         """``fit(X)`` and then ``transform(X)``: the standardised training data."""
@@ -111,5 +139,24 @@ class StandardScaler:
     def inverse_transform(self, X):
         """Undo ``transform``: return ``X * scale_ + mean_`` in the original units, as a new array."""
         self._check_fitted("inverse_transform")
-        X = _as_table(X, "X", self.n_features_in_)
-        return X * self.scale_ + self.mean_
+        X = _as_table(X, "X", self.n_features_in_, "inverse_transform")
+        unit = _power_of_two(np.maximum(np.abs(self.mean_), self.scale_))
+        with np.errstate(over="ignore", under="ignore"):
+            X *= self.scale_ / unit
+            X += self.mean_ / unit
+            X *= unit
+        return _finite(X, "inverse_transform", "original-unit")
+
+
+def _power_of_two(top):
+    """The largest power of two at most each entry of ``top`` (>= 0; 0.5 for 0). Dividing by it is exact."""
+    return np.ldexp(1.0, np.frexp(top)[1] - 1)
+
+
+def _finite(X, method, kind):
+    """Return ``X``, or raise if some of its entries overflowed float64."""
+    if not np.all(np.isfinite(X)):
+        bad = int(np.sum(~np.isfinite(X)))
+        raise ValueError(f"{method} would give {bad} {kind} values beyond float64 (above about 1.8e308): X lies "
+                         f"too far from the data the scaler was fitted on")
+    return X

@@ -1,6 +1,7 @@
 """Input checks shared by the package, with error messages written for a learner."""
 
 import numbers
+from decimal import Decimal
 
 import numpy as np
 
@@ -9,12 +10,19 @@ PARAM_SHAPES = {"W1": ("n_inputs", "m"), "b1": ("m",), "W2": ("m", 1), "b2": (1,
 MEMORY_LIMIT = 2 * 2**30     # bytes: no request that would need more than 2 GiB is started
 
 
+def shown(value, as_str=False, limit=60):
+    """``repr(value)`` (or ``str``), cut to about ``limit`` characters, so a message stays readable (10**400, say)."""
+    text = str(value) if as_str else repr(value)
+    return text if len(text) <= limit else f"{text[:limit // 2]}...{text[-10:]} ({len(text)} characters)"
+
+
 def check_whole_number(value, name, minimum):
     """Return ``value`` as an int, or raise if it is not a whole number >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number (int), got {value!r} of type {type(value).__name__}")
+        raise TypeError(f"{name} must be a whole number (int), got {shown(value)} of type {type(value).__name__}")
     if value < minimum:
-        raise ValueError(f"{name} must be {'at least 1' if minimum == 1 else f'{minimum} or more'}, got {value}")
+        raise ValueError(f"{name} must be {'at least 1' if minimum == 1 else f'{minimum} or more'}, "
+                         f"got {shown(value, True)}")
     return int(value)
 
 
@@ -28,13 +36,34 @@ def check_non_negative_int(value, name):
     return check_whole_number(value, name, 0)
 
 
+def check_real_number(value, name):
+    """Return ``value`` as a float, or raise if it is not a real number (a Fraction is converted; NaN passes)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {shown(value)} of type {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:                                    # a whole number or Fraction beyond float64
+        raise ValueError(f"{name} must be a finite number, got {shown(value)} (too large for float64)") from None
+
+
 def check_positive_float(value, name):
     """Return ``value`` as a float, or raise if it is not a finite number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number greater than 0, got {value}")
-    return float(value)
+    number = check_real_number(value, name)
+    if not np.isfinite(number) or number <= 0:
+        raise ValueError(f"{name} must be a finite number greater than 0, got {shown(value, True)}")
+    return number
+
+
+def check_seed(seed, name="seed"):
+    """Return ``seed`` unchanged, or raise unless it is None, a whole number >= 0 or a numpy Generator.
+
+    These are what ``np.random.default_rng`` takes as one seed, and what the package means by a seed everywhere.
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"{name} must be None, a whole number >= 0 or a numpy Generator, got {shown(seed)}")
+    return int(seed)
 
 
 def check_choice(value, name, choices):
@@ -50,31 +79,31 @@ def check_output(output):
     return check_choice(output, "output", OUTPUTS)
 
 
-def as_X(X, n_inputs=None):
-    """Return ``X`` as a float64 array of shape (n_samples, n_inputs), or raise."""
-    X = as_real_array(X, "X")
+def as_X(X, n_inputs=None, name="X"):
+    """Return ``X`` as a float64 array of shape (n_samples, n_inputs), or raise; messages call it ``name``."""
+    X = as_real_array(X, name)
     if X.ndim != 2 or X.shape[0] < 1:
-        raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}")
+        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}")
     if n_inputs is not None and X.shape[1] != n_inputs:
-        raise ValueError(f"X must have {n_inputs} columns to match W1, got shape {X.shape}")
+        raise ValueError(f"{name} must have {n_inputs} columns to match W1, got shape {X.shape}")
     if not np.all(np.isfinite(X)):
         bad = int(np.sum(~np.isfinite(X)))
-        raise ValueError(f"X must contain only finite numbers, but {bad} entries are NaN or infinite")
+        raise ValueError(f"{name} must contain only finite numbers, but {bad} entries are NaN or infinite")
     return X
 
 
-def as_y(y, n_samples):
-    """Return ``y`` as a float64 column of shape (n_samples, 1), or raise."""
-    y = as_real_array(y, "y")
+def as_y(y, n_samples, name="y", x_name="X"):
+    """Return ``y`` as a float64 column of shape (n_samples, 1), or raise; messages call it ``name``, X ``x_name``."""
+    y = as_real_array(y, name)
     if y.ndim == 1:
         y = y.reshape(-1, 1)
     if y.ndim != 2 or y.shape[1] != 1:
-        raise ValueError(f"y must have shape (n_samples, 1) or (n_samples,), got shape {y.shape}")
+        raise ValueError(f"{name} must have shape (n_samples, 1) or (n_samples,), got shape {y.shape}")
     if y.shape[0] != n_samples:
-        raise ValueError(f"y must have one target per row of X ({n_samples}), got {y.shape[0]}")
+        raise ValueError(f"{name} must have one target per row of {x_name} ({n_samples}), got {y.shape[0]}")
     if not np.all(np.isfinite(y)):
         bad = int(np.sum(~np.isfinite(y)))
-        raise ValueError(f"y must contain only finite numbers, but {bad} entries are NaN or infinite")
+        raise ValueError(f"{name} must contain only finite numbers, but {bad} entries are NaN or infinite")
     return y
 
 
@@ -130,6 +159,9 @@ def as_real_array(value, name):
     check_memory(arr.size * 8, name)
     try:
         return np.array(arr, dtype=np.float64)
+    except OverflowError:                                   # a Python int beyond float64, such as 10**400
+        raise ValueError(f"{name} must contain only finite numbers, but holds a whole number too large for "
+                         f"float64 (above about 1.8e308)") from None
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be an array of numbers: {err}") from None
 
@@ -137,18 +169,25 @@ def as_real_array(value, name):
 def check_memory(nbytes, what):
     """Raise a ValueError if ``what`` would need more than ``MEMORY_LIMIT`` bytes."""
     if nbytes > MEMORY_LIMIT:
-        raise ValueError(f"{what} would need {nbytes / 2**30:.3g} GiB of memory; the limit is "
+        try:
+            gib = f"{nbytes / 2**30:.3g}"
+        except OverflowError:                               # more bytes than a float holds: epochs=10**400, say
+            gib = f"{Decimal(nbytes) / 2**30:.3g}"
+        raise ValueError(f"{what} would need {gib} GiB of memory; the limit is "
                          f"{MEMORY_LIMIT / 2**30:g} GiB. Ask for fewer samples, units or epochs")
 
 
-def check_training_memory(n_samples, widths, epochs):
+def check_training_memory(n_samples, widths, epochs, n_inputs=2, extra_bytes=0):
     """Raise unless training networks of these ``widths`` on ``n_samples`` fits in ``MEMORY_LIMIT``.
 
     Counted: the (2m + 5, n_samples) float64 work arrays of the two widest
-    networks, which may run at once, and every loss of every network, three
-    times over (as run, joined, returned), if all ``epochs`` run. Losses are
-    stored as the epochs run, never ahead of time.
+    networks, which may run at once, with 3 more rows of n_samples for each
+    input column beyond 2 (the inputs and their products with the residual),
+    and every loss of every network, three times over (as run, joined,
+    returned), if all ``epochs`` run. Losses are stored as the epochs run,
+    never ahead of time. ``extra_bytes`` is what the caller holds besides
+    (``train_many``'s copies of its starts), counted in the same total.
     """
     busiest = sum(sorted(widths)[-2:])
-    work = (2 * busiest + 10) * n_samples
-    check_memory(8 * (work + 3 * len(widths) * epochs), "this training run")
+    work = (2 * busiest + 10 + 3 * max(0, n_inputs - 2)) * n_samples + 2 * busiest * (n_inputs + 1)
+    check_memory(8 * (work + 3 * len(widths) * epochs) + extra_bytes, "this training run")

@@ -6,6 +6,8 @@ where the last bit of one step decides the end of the run.
 """
 
 import os
+import subprocess
+import sys
 import tracemalloc
 import warnings
 from fractions import Fraction
@@ -274,7 +276,12 @@ def test_complex_input_is_refused(call):
     lambda X, y: cu.train(X, y, cu.init_params(2), epochs=10**9),
     lambda X, y: cu.train_many(X, y, [cu.init_params(2)] * 100, epochs=10**7),
     lambda X, y: cu.train(X, y, cu.init_params(10**5), epochs=1),          # two (m, n) arrays: 3 GiB
-], ids=["init_params", "width_sweep", "train epochs", "train_many", "train width"])
+    # 20 starts of 32 MiB: train_many's copies of them (5 counted, 4.0 to 4.6 measured) need 3.1 GiB
+    lambda X, y: cu.train_many(X[:2], y[:2], [cu.init_params(2**20)] * 20, epochs=1),
+    # 3 starts of 128 MiB, made by width_sweep, and their copies: 6 x 384 MiB = 2.25 GiB
+    lambda X, y: cu.width_sweep(X[:2], y[:2], (2**22, 2**22 + 1, 2**22 + 2), epochs=1),
+], ids=["init_params", "width_sweep", "train epochs", "train_many", "train width", "train_many copies",
+        "width_sweep copies"])
 def test_requests_past_the_memory_limit_are_refused_up_front(data, call):
     tracemalloc.start()
     try:
@@ -284,6 +291,31 @@ def test_requests_past_the_memory_limit_are_refused_up_front(data, call):
     finally:
         tracemalloc.stop()
     assert peak < 64 * 2**20
+
+
+# --- OpenBLAS's threads do not change a bit ------------------------------------------------
+
+BLAS_CHILD = r"""
+import json, course_utils as cu
+X, y = cu.make_dataset(20_000)      # above 10,000 samples OpenBLAS threads a dot product over them
+starts = [cu.init_params(4, "random", seed=s) for s in range(2)] + [cu.init_params(3, "random", seed=9)]
+runs = cu.train_many(X, y, starts, lr=0.5, epochs=50)
+print(json.dumps([[float(v).hex() for v in r.losses] + [float(v).hex() for p in r.params.values() for v in p.ravel()]
+                  for r in runs]))
+"""
+
+
+@pytest.mark.slow
+def test_losses_and_params_do_not_depend_on_openblas_threads():
+    # Before the loss was summed in slices of 10,000 samples, 82 of these 150 losses differed in the last bit
+    # (the params never did: only the dot product of the recorded loss was threaded).
+    runs = {}
+    for threads in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-W", "error", "-c", BLAS_CHILD], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "OPENBLAS_NUM_THREADS": threads})
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr[-3000:]
+        runs[threads] = proc.stdout
+    assert runs["1"] == runs["2"]
 
 
 def test_losses_are_not_allocated_for_epochs_that_never_run():

@@ -1,6 +1,10 @@
 """cu.train with batch_size, seed and validation: the mini-batch contract against a plain loop over cu.backward."""
 
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -187,8 +191,9 @@ def test_numpy_whole_numbers_are_accepted(data):
 @pytest.mark.parametrize("validation, error, words", [
     ("X_val", TypeError, r"validation must be a pair \(X_val, y_val\)"),
     ((np.zeros((5, 2)),), TypeError, r"validation must be a pair"),
-    ((np.zeros((5, 3)), np.zeros(5)), ValueError, "X must have 2 columns"),
-    ((np.zeros((5, 2)), np.zeros(4)), ValueError, r"one target per row of X \(5\), got 4"),
+    ((np.zeros((5, 3)), np.zeros(5)), ValueError, r"validation\[0\] \(its X\) must have 2 columns"),
+    ((np.zeros((5, 2)), np.zeros(4)), ValueError, r"validation\[1\] \(its y\) must have one target per row of "
+                                                  r"validation\[0\] \(5\), got 4"),
     ((np.full((5, 2), np.nan), np.zeros(5)), ValueError, "finite"),
 ])
 def test_bad_validation_data_gets_a_clear_error(data, validation, error, words):
@@ -292,3 +297,27 @@ def test_losses_on_the_second_thread_are_those_computed_in_line(data, second_thr
     for a, b in [(threaded.losses, inline.losses), (threaded.val_losses, inline.val_losses)] + [
             (threaded.params[k], inline.params[k]) for k in start]:
         assert np.array_equal(a, b)
+
+
+BLAS_CHILD = r"""
+import json, course_utils as cu
+X, y = cu.make_dataset(40_000, seed=4)      # above 10,000 samples OpenBLAS threads a dot product over them
+X = (X - X.mean(axis=0)) / X.std(axis=0)
+runs = [cu.train(X[:20_000], y[:20_000], cu.init_params(16, "random", seed=s), lr=0.05, epochs=10, batch_size=b,
+                 seed=0, validation=(X[20_000:], y[20_000:])) for s, b in [(0, 64), (1, 500), (2, 5000)]]
+print(json.dumps([[float(v).hex() for v in list(r.losses) + list(r.val_losses)] for r in runs]))
+"""
+
+
+@pytest.mark.slow
+def test_recorded_losses_do_not_depend_on_openblas_threads():
+    # Before the whole-set pass summed its squares in slices of 10,000 samples (DOT_SLICE), 31 of these
+    # 60 losses differed in the last bit between one and two OpenBLAS threads.
+    runs = {}
+    for threads in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-W", "error", "-c", BLAS_CHILD], cwd=Path(__file__).resolve().parents[1],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "OPENBLAS_NUM_THREADS": threads})
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr[-3000:]
+        runs[threads] = proc.stdout
+    assert runs["1"] == runs["2"]

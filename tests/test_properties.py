@@ -1,9 +1,10 @@
 """Property tests: whatever shapes, dtypes and values arrive, the core functions give a result or a clear error.
 
-For every input that hypothesis draws, ``forward``, ``backward``, ``train``,
-``numerical_gradient`` and ``mse`` either return a sane result or raise
-ValueError or TypeError, and no numpy warning escapes (warnings are errors
-inside each call). Each test draws ``EXAMPLES`` cases; the file runs in a few seconds.
+For every input that hypothesis draws, ``forward``, ``backward``, ``train``
+(full batch and mini-batch), ``numerical_gradient``, ``mse``, ``StandardScaler``
+and ``train_test_split`` either return a sane result or raise ValueError or
+TypeError, and no numpy warning escapes (warnings are errors inside each call).
+Each test draws ``EXAMPLES`` cases; the file runs in a few seconds.
 """
 
 import math
@@ -151,3 +152,127 @@ def test_train_and_mse_agree_on_sane_input(n, m, lr, epochs):
     by_hand = math.fsum((a - b) ** 2 for a, b in zip(y[:, 0].tolist(), y_hat[:, 0].tolist())) / n
     for a, b in [(y, y_hat), (y[:, 0], y_hat), (y, y_hat[:, 0]), (y[:, 0], y_hat[:, 0])]:
         assert cu.mse(a, b) == pytest.approx(by_hand, rel=1e-12)
+
+
+# The newer surfaces (issue 22): the mini-batch path, the scaler and the split.
+
+def plain_sgd(X, y, params, lr, epochs, batch_size, seed, output):
+    """The mini-batch contract, written out, with its stopping rule; returns ``(losses, params)``."""
+    rng = np.random.default_rng(seed)
+    losses = []
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(epochs):
+            loss = cu.mse(y, cu.forward(X, params, output))
+            if not np.isfinite(loss):
+                break
+            losses.append(loss)
+            order = rng.permutation(len(X))
+            for start in range(0, len(X), batch_size):
+                grads = cu.backward(X[order[start:start + batch_size]], y[order[start:start + batch_size]], params,
+                                    output)
+                params = {k: params[k] - lr * grads[k] for k in params}
+    return np.array(losses), params
+
+
+@SETTINGS
+@given(st.integers(1, 6), st.integers(1, 3), st.integers(1, 3), st.data())
+def test_the_minibatch_path_matches_the_plain_loop_or_refuses_clearly(n, D, m, data):
+    sane = st.floats(-5.0, 5.0)
+    draw = data.draw
+    X = np.array(draw(st.lists(sane, min_size=n * D, max_size=n * D))).reshape(n, D)
+    y = np.array(draw(st.lists(st.one_of(sane, st.sampled_from([1e200, -1e160])), min_size=n, max_size=n)))
+    params = {"W1": np.array(draw(st.lists(sane, min_size=D * m, max_size=D * m))).reshape(D, m),
+              "b1": np.array(draw(st.lists(sane, min_size=m, max_size=m))),
+              "W2": np.array(draw(st.lists(sane, min_size=m, max_size=m))).reshape(m, 1), "b2": np.zeros(1)}
+    lr, epochs = draw(st.floats(0.001, 1.0)), draw(st.integers(0, 3))
+    batch_size, seed = draw(st.integers(1, n)), draw(st.integers(0, 3))
+    output = draw(st.sampled_from(["linear", "sigmoid"]))
+    validation = (X, y) if draw(st.booleans()) else None
+    losses, expected = plain_sgd(X, y.reshape(-1, 1), params, lr, epochs, batch_size, seed, output)
+    result = outcome(cu.train, X, y, params, lr=lr, epochs=epochs, output=output, batch_size=batch_size, seed=seed,
+                     validation=validation)
+    if epochs and not len(losses):  # a loss that is not finite at the start: refused, as on the full-batch path
+        assert result is None
+        return
+    assert result is not None
+    np.testing.assert_allclose(result.losses, losses, rtol=1e-9, atol=0)
+    assert result.diverged == (len(losses) < epochs)
+    if validation is not None:
+        np.testing.assert_allclose(result.val_losses, result.losses, rtol=1e-9)
+    if not result.diverged:
+        for key in expected:
+            np.testing.assert_allclose(result.params[key], expected[key], rtol=1e-8, atol=1e-10)
+
+
+@SETTINGS
+@given(problems(), st.one_of(st.integers(-1, 5), NUMBERS, st.none()), st.one_of(st.integers(-1, 3), NUMBERS),
+       st.one_of(st.none(), st.integers(-1, 3), NUMBERS, st.text(max_size=2)))
+def test_the_minibatch_path_gives_a_result_or_a_clear_error(problem, batch_size, epochs, seed):
+    X, y, params = problem
+    result = outcome(cu.train, X, y, params, lr=0.1, epochs=epochs, batch_size=batch_size, seed=seed,
+                     validation=(X, y))
+    if result is not None:           # never empty losses for epochs >= 1: a non-finite start raises
+        assert np.all(np.isfinite(result.losses)) and (0 < len(result.losses) <= epochs or epochs == 0)
+        assert len(result.val_losses) == len(result.losses)
+
+
+FINITE = st.one_of(st.floats(allow_nan=False, allow_infinity=False),
+                   st.sampled_from([0.0, 1e-300, -2e-300, 1e-20, 1.7e308, -1.7e308, 1e154, 3.0]))
+
+
+@SETTINGS
+@given(st.integers(1, 6), st.integers(1, 3), st.data())
+def test_the_scaler_round_trips_any_finite_spread_and_never_warns(n, columns, data):
+    X = np.array(data.draw(st.lists(FINITE, min_size=n * columns, max_size=n * columns))).reshape(n, columns)
+    scaler = outcome(cu.StandardScaler().fit, X)
+    if scaler is None:              # refused: some column has no spread, all its values (nearly) the same
+        flat = [c for c in range(columns) if np.ptp(X[:, c]) <= 1e-13 * np.max(np.abs(X[:, c]))]
+        assert flat, f"no column of {X!r} is flat"
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Z = scaler.transform(X)
+        assert np.all(np.isfinite(Z)) and np.all(np.abs(Z) <= np.sqrt(n) + 1e-9)
+        back = scaler.inverse_transform(Z)
+    top = np.max(np.abs(X), axis=0)
+    assert np.all(np.abs(back - X) <= 1e-12 * top)
+
+
+@SETTINGS
+@given(st.integers(2, 9), st.integers(1, 3), st.data())
+def test_the_split_is_a_permutation_of_the_rows_and_never_warns(n, columns, data):
+    X = np.column_stack([np.arange(n)] + [np.array(data.draw(st.lists(FINITE, min_size=n, max_size=n)))
+                                          for _ in range(columns - 1)])
+    y = X[:, 0] * 10.0 if data.draw(st.booleans()) else (X[:, :1] * 10.0)
+    test_size = data.draw(st.one_of(st.integers(1, n - 1), st.floats(0.01, 0.99)))
+    state = data.draw(st.one_of(st.none(), st.integers(0, 2**40)))
+    split = outcome(cu.train_test_split, X, y, test_size=test_size, random_state=state,
+                    shuffle=data.draw(st.booleans()))
+    if split is None:               # a fraction so large that no training sample is left
+        assert isinstance(test_size, float) and math.ceil(test_size * n) >= n
+        return
+    X_train, X_test, y_train, y_test = split
+    rows = np.concatenate([X_train, X_test])
+    assert sorted(rows[:, 0].tolist()) == list(range(n))
+    assert {tuple(r) for r in rows.tolist()} == {tuple(r) for r in X.tolist()}
+    np.testing.assert_array_equal(np.concatenate([y_train, y_test]).reshape(-1), rows[:, 0] * 10.0)
+    assert y_train.shape[1:] == y.shape[1:]
+
+
+def split_inputs(n):
+    """(X, y) with n rows: X mostly sane, y anything from sane to hostile, of either shape."""
+    sane_X = st.lists(st.floats(-5.0, 5.0), min_size=2 * n, max_size=2 * n).map(lambda v: np.reshape(v, (n, 2)))
+    return st.tuples(st.one_of(sane_X, sane_X, arrays((n, 2))),
+                     st.one_of(arrays((n,)), arrays((n, 1)), arrays((n,)), anything()))
+
+
+@SETTINGS
+@given(st.integers(2, 4).flatmap(split_inputs), st.one_of(st.just(1), st.floats(0.1, 0.9), NUMBERS, st.none()),
+       st.one_of(st.none(), st.integers(0, 3), st.integers(-1, 3), NUMBERS))
+def test_the_split_gives_parts_or_a_clear_error(Xy, test_size, state):
+    X, y = Xy
+    split = outcome(cu.train_test_split, X, y, test_size=test_size, random_state=state)
+    if split is not None:
+        assert all(np.all(np.isfinite(part)) for part in split)
+        assert len(split[0]) + len(split[1]) == len(split[2]) + len(split[3]) == np.shape(X)[0]
