@@ -43,6 +43,10 @@ CACHES = ("runs", "_limits", "_finished")
 # (explorer, its settings, the control moved, the new value): runs that take seconds to finish.
 LONG = [
     (training_explorer, {"epochs": 3000}, "width", 16),
+    # Combined extremes (issue 22): the learning rate and the epochs at their ends, then the width.
+    (training_explorer, {"lr": 10.0, "epochs": 3000}, "width", 16),
+    (training_explorer, {"lr": 1e-4, "epochs": 50, "width": 1}, "width", 16),
+    (training_explorer, {"lr": 1e-4, "epochs": 3000, "width": 16}, "width", 1),
     (width_sweep_explorer, {"init": "random"}, "lr", 0.0158),
     (width_sweep_explorer, {"init": "random"}, "epochs", 3000),
     (generalisation_explorer, {}, "n_samples", 10_000),

@@ -4,19 +4,24 @@ A loss is one number for the whole network. These helpers take a network apart:
 where each unit's pre-activations fall on the sigmoid (``preactivations``,
 ``mean_slope``), what each unit adds to the prediction (``unit_contributions``),
 and which way each unit faces in the input plane (``unit_alignment``). They
-compute with the same ``params`` dict as ``forward`` and never train.
+compute with the same ``params`` dict as ``forward`` and never train. Each one
+refuses with a ValueError, before allocating, a request that would need more
+memory than ``validation.MEMORY_LIMIT``.
 """
 
 import numpy as np
 
 from .activations import sigmoid
-from .validation import as_params, as_X
+from .validation import as_params, as_real_array, as_X, check_memory
 
 
-def _checked(X, params):
-    """``X`` and ``params`` as float64 arrays, checked against each other."""
+def _checked(X, params, copies, what):
+    """``X`` and ``params`` as float64 arrays, checked against each other and for room for ``copies`` (n, m) arrays."""
     params = as_params(params)
-    return as_X(X, params["W1"].shape[0]), params
+    X = as_X(X, params["W1"].shape[0])
+    n, m = X.shape[0], params["W1"].shape[1]
+    check_memory(8 * (copies * n * m + 2 * n), f"{what} of width {m} on {n} samples")
+    return X, params
 
 
 def preactivations(X, params):
@@ -34,7 +39,7 @@ def preactivations(X, params):
     >>> preactivations([[2.0, 3.0]], p)          # (2*1 + 3*0 + 0.5, 2*-2 + 3*1 + 0)
     array([[ 2.5, -1. ]])
     """
-    X, params = _checked(X, params)
+    X, params = _checked(X, params, 2, "the pre-activations")
     return X @ params["W1"] + params["b1"]
 
 
@@ -54,7 +59,8 @@ def mean_slope(X, params):
     >>> mean_slope([[1.0, 2.0], [3.0, 4.0]], p)
     array([0.25, 0.25, 0.25])
     """
-    H = sigmoid(preactivations(X, params))
+    X, params = _checked(X, params, 4, "the mean slopes")          # sigmoid holds four (n, m) arrays at once
+    H = sigmoid(X @ params["W1"] + params["b1"])
     return (H * (1.0 - H)).mean(axis=0)
 
 
@@ -64,7 +70,7 @@ def unit_contributions(X, params):
     The prediction of a linear-output network is the sum of these columns plus ``b2``:
     ``forward(X, params) == unit_contributions(X, params).sum(axis=1, keepdims=True) + b2``.
     """
-    X, params = _checked(X, params)
+    X, params = _checked(X, params, 4, "the unit contributions")   # sigmoid holds four (n, m) arrays at once
     return sigmoid(X @ params["W1"] + params["b1"]) * params["W2"][:, 0]
 
 
@@ -89,16 +95,20 @@ def unit_alignment(params, direction):
     """
     params = as_params(params)
     n_inputs = params["W1"].shape[0]
-    d = np.asarray(direction, dtype=np.float64)
+    d = as_real_array(direction, "direction")
     if d.shape != (n_inputs,) or not np.all(np.isfinite(d)) or not np.any(d):
         raise ValueError(f"direction must be a non-zero vector of {n_inputs} finite numbers, "
                          f"got {np.asarray(direction).tolist()!r}")
     W1 = params["W1"]
-    norms = np.linalg.norm(W1, axis=0)
-    if np.any(norms == 0):
+    biggest = np.max(np.abs(W1), axis=0)
+    if np.any(biggest == 0):
         raise ValueError("every column of W1 must be non-zero to have a direction; "
-                         f"columns {np.flatnonzero(norms == 0).tolist()} are all zeros")
-    return np.abs(d @ W1) / (norms * np.linalg.norm(d))
+                         f"columns {np.flatnonzero(biggest == 0).tolist()} are all zeros")
+    # Scaled so that the largest entry of each vector is 1 before squaring: no underflow (1e-200)
+    # or overflow (1e200) in the norms, and a cosine never above 1 by more than rounding.
+    W1, d = W1 / biggest, d / np.max(np.abs(d))
+    cos = np.abs(d @ W1) / (np.linalg.norm(W1, axis=0) * np.linalg.norm(d))
+    return np.minimum(cos, 1.0)
 
 
 def input_grid(n=101, low=-5.0, high=5.0):
@@ -112,9 +122,19 @@ def input_grid(n=101, low=-5.0, high=5.0):
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be a whole number of grid points per side, at least 2, got {n!r}")
+    try:
+        low, high = float(low), float(high)
+    except (TypeError, ValueError):
+        raise TypeError(f"low and high must be numbers, got {low!r} and {high!r}") from None
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         raise ValueError(f"low and high must be finite numbers with low < high, got {low!r} and {high!r}")
-    x1, x2 = np.meshgrid(np.linspace(low, high, n), np.linspace(low, high, n))
+    check_memory(8 * 4 * n * n, f"input_grid({n}) (x1, x2 and points, {n * n:,} points)")
+    if np.isfinite(high - low):
+        axis = np.linspace(low, high, n)
+    else:                           # high - low overflows float64: weight the ends instead, each term finite
+        t = np.linspace(0.0, 1.0, n)
+        axis = low * (1.0 - t) + high * t
+    x1, x2 = np.meshgrid(axis, axis)
     return x1, x2, np.column_stack([x1.ravel(), x2.ravel()])
 
 

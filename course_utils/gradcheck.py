@@ -219,7 +219,9 @@ def _call_backward(backward_fn, X, y, params, output):
         return quietly(lambda: backward_fn(X, y, params, output=output)), None
     except NotImplementedError:
         return None, GradientReport(output, [], {}, not_written=True)
-    except (Exception, SystemExit) as err:  # the learner's code: report, never propagate (Ctrl-C still stops it)
+    except KeyboardInterrupt:      # Ctrl-C still stops it
+        raise
+    except BaseException as err:   # the learner's code: report, never propagate, whatever it raised
         return None, GradientReport(output, [f"backward raised {error_text(err)}"], {})
 
 
@@ -310,10 +312,14 @@ def check_gradients(backward_fn, output="linear", seed=0):
     Returns
     -------
     GradientReport
-        Never raises: a crash, a missing key, a wrong shape, NaN, inf or complex
-        numbers are reported, not thrown, and no warning escapes.
+        Never raises: a crash (``SystemExit``, ``GeneratorExit`` and every other
+        ``BaseException`` but ``KeyboardInterrupt``, so Ctrl-C still stops it), a
+        missing key, a wrong shape, NaN, inf or complex numbers are reported, not
+        thrown, and no warning escapes.
     """
     try:
         return quietly(lambda: _check(backward_fn, output, seed))
-    except Exception as err:  # the check itself must answer, whatever it was given
+    except KeyboardInterrupt:      # Ctrl-C still stops it
+        raise
+    except BaseException as err:   # the check itself must answer, whatever it was given
         return GradientReport(output, [f"could not check backward ({error_text(err)})."], {})

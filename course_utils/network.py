@@ -67,6 +67,9 @@ def forward_cache(X, params, output="linear"):
     check_output(output)
     params = as_params(params)
     X = as_X(X, params["W1"].shape[0])
+    n, m = X.shape[0], params["W1"].shape[1]
+    # At its peak (inside sigmoid) a pass holds four (n, m) arrays; backward holds no more.
+    check_memory(8 * (4 * n * m + 8 * n), f"a pass through width {m} on {n} samples (its hidden activations)")
     with np.errstate(all="ignore"):                                  # an overflow is refused below
         H = sigmoid(X @ params["W1"] + params["b1"])                 # (n, m)
         y_hat = ACTIVATIONS[output](H @ params["W2"] + params["b2"])  # (n, 1)

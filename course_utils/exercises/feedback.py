@@ -283,7 +283,9 @@ def never_raises(exercise):
         def guarded(*args, **kwargs):
             try:
                 return quietly(lambda: check(*args, **kwargs))
-            except Exception as err:  # a check must answer, whatever it was given
+            except KeyboardInterrupt:  # Ctrl-C still stops it
+                raise
+            except BaseException as err:  # a check must answer, whatever it was given (GeneratorExit, SystemExit too)
                 return Feedback.hint(exercise, f"could not check this answer ({error_text(err)}).")
         return guarded
     return wrap
@@ -297,8 +299,10 @@ class LearnerCode:
     function deep copies of its arguments (unless ``copy_args=False``: then the
     caller passes copies it can inspect afterwards), waits for it to return (there is no
     time limit), and returns its result, or None with ``problem`` set when it
-    raises ``NotImplementedError`` (not attempted) or anything else (a hint naming
-    the error). Its warnings are silenced.
+    raises ``NotImplementedError`` (not attempted) or anything else, ``SystemExit``,
+    ``GeneratorExit`` and other ``BaseException`` subclasses included (a hint naming
+    the error). Only ``KeyboardInterrupt`` passes through, so Ctrl-C still stops it.
+    Its warnings are silenced.
     """
 
     def __init__(self, exercise, fn, name, copy_args=True, todo=None):
@@ -318,6 +322,8 @@ class LearnerCode:
             return quietly(lambda: self.fn(*args))
         except NotImplementedError:
             self.problem = Feedback.not_attempted(self.exercise, self.todo)
-        except (Exception, SystemExit) as err:  # the learner's code: report, never propagate (Ctrl-C still stops it)
+        except KeyboardInterrupt:          # Ctrl-C still stops it
+            raise
+        except BaseException as err:       # the learner's code: report, never propagate, whatever it raised
             self.problem = Feedback.hint(self.exercise, f"{self.name} raised {error_text(err)}")
         return None

@@ -36,12 +36,13 @@ def check_expected_test_mse(answer):
     return Feedback.hint(TEST_MSE, f"{value:g} is not it. Expected test MSE = sigma**2 + grid error.")
 
 
-# (val_losses, answer): small made-up curves, each catching one slip.
+# (val_losses, answer): small made-up curves, each catching one slip. No loss is a whole
+# number, so a loss returned in place of its epoch can never pass for an index (or be taken for one).
 _CURVES = (
-    ([5.0, 3.0, 2.0, 2.5, 4.0], 2),
-    ([9.0, 7.0, 7.0, 8.0], 1),            # a tie: the first (earliest) lowest epoch
-    ([1.0, 2.0, 3.0], 0),                 # best before any training
-    ([6.0, 5.0, 4.0, 3.5], 3),            # still falling at the end
+    ([5.2, 3.1, 2.4, 2.9, 4.6], 2),
+    ([9.3, 7.7, 7.7, 8.1], 1),            # a tie: the first (earliest) lowest epoch
+    ([1.5, 2.5, 3.5], 0),                 # best before any training
+    ([6.5, 5.5, 4.5, 3.7], 3),            # still falling at the end
 )
 
 

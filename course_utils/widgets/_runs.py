@@ -130,13 +130,18 @@ def _continue(key, run, epochs):
 
 
 def stable_limit(params, output="linear", standardise=False):
-    """2 / λ_max for ``params`` on the (raw or standardised) course data, or None if the params are not finite.
+    """2 / λ_max for ``params`` on the (raw or standardised) course data, or None if it cannot be computed.
 
     Gradient descent with a learning rate above this overshoots along the
-    sharpest direction of the loss and cannot settle there.
+    sharpest direction of the loss and cannot settle there. None when the
+    params are not finite, or so large (above 1e4) that ``sharpness`` has no
+    accurate finite-difference step for them.
     """
     if params is None or not all(np.all(np.isfinite(v)) for v in params.values()):
         return None
     X, y, _ = training_data(standardise)
-    lam = sharpness(X, y, params, output)
+    try:
+        lam = sharpness(X, y, params, output)
+    except ValueError:          # weights near 1e109 after a run at lr 10: no step is accurate, say so
+        return None
     return 2.0 / lam if lam > 0 else float("inf")

@@ -19,7 +19,8 @@ from ..network import init_params
 from ..plotting import COLORS, line_cue
 from ..scaling import StandardScaler
 from ..split import train_test_split
-from ._base import Explorer, choice, html_table, log_slider, number, slider, steps, switch
+from ._base import (Explorer, check_flag, check_number, check_option, choice, html_table, log_slider, number,
+                    slider, steps, switch)
 from ._curves import draw_loss_curves
 
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
@@ -184,10 +185,12 @@ class GeneralisationExplorer(Explorer):
 
     def __init__(self, n_samples=100, width=64, batch_size="10", lr=0.05, epochs=300, standardise=True, seed=0):
         self.seed, self._finished = seed, OrderedDict()
-        for name, value, options in (("n_samples", n_samples, SAMPLE_SIZES), ("width", width, WIDTHS),
-                                     ("batch_size", str(batch_size), BATCH_SIZES)):
-            if value not in options:
-                raise ValueError(f"{name} must be one of {options}, got {value!r}")
+        check_option(n_samples, "n_samples", SAMPLE_SIZES)
+        check_option(width, "width", WIDTHS)
+        check_option(str(batch_size), "batch_size", BATCH_SIZES)
+        check_number(lr, "lr", 1e-3, 1.0)
+        check_number(epochs, "epochs", 20, 2_000, integer=True)
+        check_flag(standardise, "standardise")
         controls = {
             "n_samples": steps("samples", SAMPLE_SIZES, n_samples),
             "width": steps("hidden units", WIDTHS, width),

@@ -3,7 +3,8 @@
 from functools import lru_cache
 
 from ..network import init_params
-from ._base import Explorer, choice, course_noise_floor, html_table, log_slider, number, slider, switch
+from ._base import (Explorer, check_flag, check_number, check_option, choice, course_noise_floor, html_table,
+                    log_slider, number, slider, switch)
 from ._curves import draw_loss_curves
 from ._runs import RunCache, stable_limit
 
@@ -35,13 +36,22 @@ class TrainingExplorer(Explorer):
     ``reference`` (1000,), ``diverged``, ``final_loss``, ``noise_floor``,
     ``trained`` (epochs trained so far: a long run is drawn as it grows),
     ``limit_start`` and ``limit_end`` (2/λ_max before and after training;
-    None while training or once diverged) and the settings used.
+    None while training or once diverged), ``limit_pending`` (True on the
+    frame drawn as soon as training ends, before the limits are computed: the
+    curvature takes a moment, and the curve should not wait for it) and the
+    settings used.
     """
 
     figure_kw = {"figsize": (9.0, 4.5), "layout": None}
     margins = {"left": 0.08, "right": 0.64, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, lr=0.01, epochs=1000, width=2, init="ones", output="linear", seed=0, standardise=False):
+        check_number(lr, "lr", 1e-4, 10.0)
+        check_number(epochs, "epochs", 50, 3_000, integer=True)
+        check_number(width, "width", 1, 16, integer=True)
+        check_option(init, "init", ("ones", "random"))
+        check_option(output, "output", ("linear", "sigmoid"))
+        check_flag(standardise, "standardise")
         self.seed, self.runs, self._limits = seed, RunCache(), {}
         controls = {
             "lr": log_slider("learning rate", lr, -4, 1),
@@ -66,15 +76,21 @@ class TrainingExplorer(Explorer):
             state = {"lr": lr, "epochs": epochs, "width": width, "init": init, "output": output,
                      "standardise": standardise, "trained": trained, "losses": losses, "diverged": diverged,
                      "reference": reference_losses(), "final_loss": float(losses[-1]),
-                     "noise_floor": course_noise_floor(), "limit_start": None, "limit_end": None}
+                     "noise_floor": course_noise_floor(), "limit_start": None, "limit_end": None,
+                     "limit_pending": False}
+            message = divergence_message(losses, diverged, lr)
             if trained == epochs:
                 start_key = ("start", width, init, output, self.seed if init == "random" else None, standardise)
+                keys = [start_key] + ([(run, epochs)] if not diverged else [])
+                if any(key not in self._limits for key in keys):
+                    # Draw the finished curve first; 2/λ_max (a Hessian: 0.4 s at width 16) follows.
+                    yield {**state, "limit_pending": True}, message
                 state["limit_start"] = self._limit(start_key, init_params(width, init, seed=self.seed),
                                                    output, standardise)
                 if not diverged:
                     state["limit_end"] = self._limit((run, epochs), self._params_after(run, epochs),
                                                      output, standardise)
-            yield state, divergence_message(losses, diverged, lr)
+            yield state, message
 
     def _params_after(self, run, epochs):
         """The parameters after exactly ``epochs`` epochs of ``run`` (retrained if the cache holds a longer run)."""
@@ -100,7 +116,9 @@ class TrainingExplorer(Explorer):
                            [["this run", final, f"{len(losses)} of {epochs}"],
                             ["reference run", number(ref[-1]), f"{len(ref)}"],
                             ["noise floor", number(state["noise_floor"]), ""]])
-        limits = [number(v, 3) if v is not None else "" for v in (state["limit_start"], state["limit_end"])]
+        pending = "computing…" if state.get("limit_pending") else ""
+        limits = [number(v, 3) if v is not None else blank for v, blank in
+                  ((state["limit_start"], pending), (state["limit_end"], "" if state["diverged"] else pending))]
         return table + html_table(["learning rate", "2/λmax at the start", "2/λmax at the end"],
                                   [[f"{state['lr']:.3g}", *limits]])
 
@@ -108,11 +126,14 @@ class TrainingExplorer(Explorer):
     def _draw_limits(axes, state):
         """Write the stable limit 2/λ_max beside the plot, against this run's learning rate."""
         start, end = state["limit_start"], state["limit_end"]
-        if start is None and end is None:
+        if state.get("limit_pending"):
+            text = "stable limit 2/λmax:\ncomputing…"
+        elif start is None and end is None:
             text = "stable limit 2/λmax:\ncomputed once\ntraining ends"
         else:
             lines = [f"at the start: {number(start, 3)}" if start is not None else "",
-                     f"at the end: {number(end, 3)}" if end is not None else "at the end: (diverged)"]
+                     f"at the end: {number(end, 3)}" if end is not None
+                     else "at the end: (diverged)" if state["diverged"] else "at the end: (weights too large)"]
             text = "stable limit 2/λmax\n" + "\n".join(line for line in lines if line)
             text += f"\nthis learning rate: {state['lr']:.3g}"
         axes.text(1.02, 0.0, text, transform=axes.transAxes, va="bottom", ha="left", fontsize=9,
@@ -128,7 +149,7 @@ class TrainingExplorer(Explorer):
         else:
             verb = "falls" if losses[-1] <= losses[0] else "rises"
             how = f"the loss {verb} from {number(losses[0])} to {number(losses[-1])} in {len(losses)} epochs"
-        extra = ""
+        extra = " The stable limit 2/λmax is being computed." if state.get("limit_pending") else ""
         if state["limit_start"] is not None:
             extra = f" The stable limit 2/λmax is {number(state['limit_start'], 3)} at the start"
             extra += (f" and {number(state['limit_end'], 3)} at the end." if state["limit_end"] is not None else ".")
@@ -145,7 +166,9 @@ def training_explorer(lr=0.01, epochs=1000, width=2, init="ones", output="linear
     (``init="random"``). ``standardise=True`` trains on standardised X and y and
     reports every MSE in the units of y. Beside the curve stands the stable
     limit 2/λ_max (``sharpness``) before and after training. The defaults are the
-    reference run, whose final MSE is 81.6337.
+    reference run, whose final MSE is 81.6337. Each argument must lie within its
+    control's range (``width`` 1 to 16, ``epochs`` 50 to 3000, ``lr`` 1e-4 to 10) or
+    among its options; anything else is refused with a ValueError or TypeError.
 
     Returns
     -------

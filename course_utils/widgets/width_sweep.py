@@ -1,6 +1,7 @@
 """Explorer for notebook 04: what a wider hidden layer buys, from a ones-start and from a random one."""
 
-from ._base import CheckboxRow, Explorer, choice, course_noise_floor, html_table, log_slider, number, slider, switch
+from ._base import (CheckboxRow, Explorer, check_flag, check_number, check_option, choice, course_noise_floor,
+                    html_table, log_slider, number, slider, switch)
 from ._curves import draw_loss_curves
 from ._runs import RunCache
 
@@ -15,6 +16,8 @@ def _listing(items):
 
 def _widths(widths):
     """``widths`` as a sorted tuple of distinct choices from ``WIDTHS``, or a ValueError naming the problem."""
+    if isinstance(widths, (str, bytes, dict)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"widths must be a tuple of widths chosen from {WIDTHS}, such as (2, 16), got {widths!r}")
     widths = tuple(widths)
     if len(set(widths)) != len(widths):
         raise ValueError(f"widths must not repeat a width, got {widths}")
@@ -56,6 +59,11 @@ class WidthSweepExplorer(Explorer):
     margins = {"left": 0.08, "right": 0.76, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, seed=0, standardise=False):
+        check_option(init, "init", ("ones", "random"))
+        check_number(lr, "lr", 1e-4, 10.0)
+        check_number(epochs, "epochs", 50, 3_000, integer=True)
+        check_number(seed, "seed", 0, 20, integer=True)
+        check_flag(standardise, "standardise")
         self.runs = RunCache()
         controls = {
             "widths": CheckboxRow("hidden units", WIDTHS, _widths(widths)),
