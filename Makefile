@@ -69,7 +69,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST) $(NBVAL) tests notebooks
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest $(XDIST) tests -m "not browser"
+	$(BIN)/python -m pytest $(XDIST) tests -m "not browser and not slow"
 
 # nbval under the configurations `tools/cpu_configs.py list` prints, but native (which `make test` runs):
 # numpy's AVX2 and baseline kernels, OpenBLAS's Haswell and Sandybridge kernels (README: Other processors).
