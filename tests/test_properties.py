@@ -1,8 +1,8 @@
 """Property tests: whatever shapes, dtypes and values arrive, the core functions give a result or a clear error.
 
 For every input that hypothesis draws, ``forward``, ``backward``, ``train``
-(full batch and mini-batch), ``numerical_gradient``, ``mse``, ``StandardScaler``
-and ``train_test_split`` either return a sane result or raise ValueError or
+(full batch and mini-batch), ``numerical_gradient``, ``mse``, ``StandardScaler``,
+``train_test_split``, ``hessian``, ``sharpness`` and the diagnostics either return a sane result or raise ValueError or
 TypeError, and no numpy warning escapes (warnings are errors inside each call).
 Each test draws ``EXAMPLES`` cases; the file runs in a few seconds.
 """
@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import course_utils as cu
@@ -276,3 +276,59 @@ def test_the_split_gives_parts_or_a_clear_error(Xy, test_size, state):
     if split is not None:
         assert all(np.all(np.isfinite(part)) for part in split)
         assert len(split[0]) + len(split[1]) == len(split[2]) + len(split[3]) == np.shape(X)[0]
+
+
+@SETTINGS
+@given(problems(), OUTPUTS, st.one_of(st.none(), st.floats(1e-6, 1e-3), NUMBERS))
+def test_hessian_and_sharpness_give_symmetric_finite_curvature_or_a_clear_error(problem, output, delta):
+    X, y, params = problem
+    kwargs = {} if delta is None else {"delta": delta}
+    H = outcome(cu.hessian, X, y, params, output, **kwargs)
+    if H is not None:
+        size = sum(int(np.prod(np.shape(params[k]))) for k in ("W1", "b1", "W2", "b2"))
+        assert H.shape == (size, size) and np.all(np.isfinite(H))
+        np.testing.assert_array_equal(H, H.T)
+        lam = outcome(cu.sharpness, X, y, params, output, **kwargs)
+        assert lam is not None and math.isfinite(lam)
+        assert lam == pytest.approx(np.linalg.eigvalsh(H).max(), rel=1e-9, abs=1e-12)
+
+
+@SETTINGS
+@given(problems())
+def test_diagnostics_stay_in_their_ranges_or_refuse_clearly(problem):
+    from course_utils import diagnostics as dg
+
+    X, _, params = problem
+    slopes = outcome(dg.mean_slope, X, params)
+    if slopes is not None:
+        assert np.all((slopes >= 0) & (slopes <= 0.25)), slopes            # sigma' is at most 1/4
+    Z = outcome(dg.preactivations, X, params)
+    if Z is not None:
+        assert Z.shape == (np.shape(X)[0], np.shape(params["W1"])[1]) and np.all(np.isfinite(Z))
+    parts = outcome(dg.unit_contributions, X, params)
+    if parts is not None:
+        y_hat = cu.forward(X, params)
+        np.testing.assert_allclose(parts.sum(axis=1, keepdims=True) + np.asarray(params["b2"], float), y_hat,
+                                   rtol=1e-9, atol=1e-9 * (1 + np.abs(y_hat).max()))
+
+
+@SETTINGS
+@given(arrays((2, 3)), arrays((2,)))
+@example(np.full((2, 3), 1e-200), np.array([1e-200, 1e-200]))     # squares underflow to 0
+def test_unit_alignment_is_a_cosine_or_a_clear_error(W1, direction):
+    params = {"W1": W1, "b1": np.zeros(3), "W2": np.ones((3, 1)), "b2": np.zeros(1)}
+    from course_utils import diagnostics as dg
+    cosines = outcome(dg.unit_alignment, params, direction)
+    if cosines is not None:
+        assert np.all(np.isfinite(cosines)) and np.all(np.abs(cosines) <= 1.0), cosines
+
+
+@SETTINGS
+@given(st.one_of(st.integers(-2, 50), NUMBERS, st.none()), NUMBERS, NUMBERS)
+@example(5, -1e308, 1e308)                       # high - low overflows
+def test_input_grid_is_finite_or_a_clear_error(n, low, high):
+    from course_utils import diagnostics as dg
+    grid = outcome(dg.input_grid, n, low, high)
+    if grid is not None:
+        points = np.asarray(grid[0] if isinstance(grid, tuple) else grid)
+        assert np.all(np.isfinite(points))
