@@ -144,6 +144,11 @@ class StandardScaler:
         with np.errstate(over="ignore", under="ignore"):
             X *= self.scale_ / unit
             X += self.mean_ / unit
+            # A value at the edge of float64 (-1.797e308, say) can come back a rounding error past it: keep it
+            # at the edge. Anything further out really lies beyond float64 and is refused below.
+            edge = np.finfo(np.float64).max / unit
+            rounded_over = (np.abs(X) > edge) & (np.abs(X) <= edge * (1 + 1e-12))
+            X = np.where(rounded_over, np.copysign(edge, X), X)
             X *= unit
         return _finite(X, "inverse_transform", "original-unit")
 
