@@ -296,7 +296,10 @@ def test_requests_past_the_memory_limit_are_refused_up_front(data, call):
 # --- OpenBLAS's threads do not change a bit ------------------------------------------------
 
 BLAS_CHILD = r"""
-import json, course_utils as cu
+import json, warnings
+with warnings.catch_warnings():      # the oldest leg's matplotlib and ipywidgets warn at import; that is not ours
+    warnings.simplefilter("ignore")
+    import course_utils as cu
 X, y = cu.make_dataset(20_000)      # above 10,000 samples OpenBLAS threads a dot product over them
 starts = [cu.init_params(4, "random", seed=s) for s in range(2)] + [cu.init_params(3, "random", seed=9)]
 runs = cu.train_many(X, y, starts, lr=0.5, epochs=50)

@@ -36,8 +36,10 @@ pytestmark = pytest.mark.slow          # real signals into runs of seconds: `mak
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
-import json, os, random, signal, sys, threading, time
-import course_utils as cu
+import json, os, random, signal, sys, threading, time, warnings
+with warnings.catch_warnings():      # the oldest leg's matplotlib and ipywidgets warn at import; that is not ours
+    warnings.simplefilter("ignore")
+    import course_utils as cu
 
 which, trials, double = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "2"
 X, y = cu.make_dataset(n_samples=1000)

@@ -300,7 +300,10 @@ def test_losses_on_the_second_thread_are_those_computed_in_line(data, second_thr
 
 
 BLAS_CHILD = r"""
-import json, course_utils as cu
+import json, warnings
+with warnings.catch_warnings():      # the oldest leg's matplotlib and ipywidgets warn at import; that is not ours
+    warnings.simplefilter("ignore")
+    import course_utils as cu
 X, y = cu.make_dataset(40_000, seed=4)      # above 10,000 samples OpenBLAS threads a dot product over them
 X = (X - X.mean(axis=0)) / X.std(axis=0)
 runs = [cu.train(X[:20_000], y[:20_000], cu.init_params(16, "random", seed=s), lr=0.05, epochs=10, batch_size=b,
