@@ -51,7 +51,7 @@ from concurrent.futures import Future
 import numpy as np
 
 from .descent import BLAS_SLICE, BLOCK, DOT_SLICE, join_all, sigmoid_of_negated
-from .validation import as_X, as_y, check_memory, check_positive_int, check_seed, shown
+from .validation import check_memory, check_positive_int, check_seed, check_validation, shown
 
 
 def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
@@ -91,21 +91,6 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
     new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output,
                                                         watch=[validation] if validation is not None else [])
     return new, losses, watched[0] if validation is not None else None, diverged
-
-
-def check_validation(validation, n_inputs, width, epochs):
-    """Return ``validation`` as a checked pair ``(X_val (n_val, n_inputs), y_val (n_val, 1))``, or raise.
-
-    The messages name ``validation``, and the held-out pass of a network of this ``width`` (its hidden
-    layer over every held-out row) and its losses, 3 floats an epoch, must fit in ``MEMORY_LIMIT``.
-    """
-    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-        raise TypeError(f"validation must be a pair (X_val, y_val), got {type(validation).__name__}"
-                        f"{f' of length {len(validation)}' if isinstance(validation, (tuple, list)) else ''}")
-    X_val = as_X(validation[0], n_inputs, name="validation[0] (its X)")
-    y_val = as_y(validation[1], X_val.shape[0], name="validation[1] (its y)", x_name="validation[0]")
-    check_memory(8 * ((width + n_inputs + 3) * len(X_val) + 3 * epochs), "the validation pass of this training run")
-    return X_val, y_val
 
 
 class LossRows:

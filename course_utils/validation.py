@@ -191,3 +191,18 @@ def check_training_memory(n_samples, widths, epochs, n_inputs=2, extra_bytes=0):
     busiest = sum(sorted(widths)[-2:])
     work = (2 * busiest + 10 + 3 * max(0, n_inputs - 2)) * n_samples + 2 * busiest * (n_inputs + 1)
     check_memory(8 * (work + 3 * len(widths) * epochs) + extra_bytes, "this training run")
+
+
+def check_validation(validation, n_inputs, width, epochs):
+    """Return ``validation`` as a checked pair ``(X_val (n_val, n_inputs), y_val (n_val, 1))``, or raise.
+
+    The messages name ``validation``, and the held-out pass of a network of this ``width`` (its hidden
+    layer over every held-out row) and its losses, 3 floats an epoch, must fit in ``MEMORY_LIMIT``.
+    """
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError(f"validation must be a pair (X_val, y_val), got {type(validation).__name__}"
+                        f"{f' of length {len(validation)}' if isinstance(validation, (tuple, list)) else ''}")
+    X_val = as_X(validation[0], n_inputs, name="validation[0] (its X)")
+    y_val = as_y(validation[1], X_val.shape[0], name="validation[1] (its y)", x_name="validation[0]")
+    check_memory(8 * ((width + n_inputs + 3) * len(X_val) + 3 * epochs), "the validation pass of this training run")
+    return X_val, y_val

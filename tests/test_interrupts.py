@@ -20,7 +20,6 @@ two Ctrl-Cs the worker threads trained on (up to 1.5 cores busy, 2 to 4 threads 
 """
 
 import json
-import os
 import subprocess
 import sys
 import threading
