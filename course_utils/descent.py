@@ -205,6 +205,7 @@ def on_threads(run, tasks, workers):
             halt.set()
 
     threads = [threading.Thread(target=work, name=f"course_utils-descent-{k}", daemon=True) for k in range(workers)]
+    interrupted = None
     try:
         for t in threads:
             t.start()
@@ -212,21 +213,26 @@ def on_threads(run, tasks, workers):
             while t.is_alive():
                 t.join(POLL)
     finally:
-        halt.set()
-        join_all(threads)
+        while True:             # retried in place: a second Ctrl-C may land anywhere, even on entering the call
+            try:
+                stop_threads(halt, threads)
+                break
+            except KeyboardInterrupt as err:
+                interrupted = err
+    if interrupted is not None:                              # the run had ended when the Ctrl-C came
+        raise interrupted
     if errors:
         raise errors[0]
     return results
 
 
-def join_all(threads):
-    """Join ``threads``, which are stopping; a Ctrl-C meanwhile is raised once they have all ended."""
-    interrupted = None
+def stop_threads(halt, threads):
+    """Set ``halt`` and join ``threads``, in steps of ``POLL`` seconds; any that never started are skipped.
+
+    Safe to call again after it was interrupted, and it must be: the caller retries it in a loop until it
+    returns, so a second Ctrl-C, wherever it lands, cannot leave a thread running (``on_threads``).
+    """
+    halt.set()
     for t in threads:
         while t.is_alive():
-            try:
-                t.join(POLL)
-            except KeyboardInterrupt as err:                 # a second Ctrl-C: the threads are stopping already
-                interrupted = err
-    if interrupted is not None:
-        raise interrupted
+            t.join(POLL)

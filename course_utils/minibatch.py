@@ -50,7 +50,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from .descent import BLAS_SLICE, BLOCK, DOT_SLICE, join_all, sigmoid_of_negated
+from .descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, sigmoid_of_negated
 from .validation import check_memory, check_positive_int, check_seed, check_validation, shown
 
 
@@ -166,42 +166,53 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
 
     rows, pending, stopped_at = LossRows(epochs, 1 + len(watchers)), deque(), None  # pending: (future, Wn, va)
     y0 = y[:, 0]
-    recorder = _recorder(B * H, (n + sum(len(Xk) for Xk, _ in watch)) * H)
-    with recorder, np.errstate(all="ignore"):                              # divergence is reported, not warned about
-        for _ in range(epochs):
-            snapshot = Wn.copy(), va.copy()
-            pending.append((recorder.submit(record, *snapshot), *snapshot))
-            stopped_at = _collect(pending, rows, LAG)
-            if stopped_at is not None:
+    recorder, interrupted = _recorder(B * H, (n + sum(len(Xk) for Xk, _ in watch)) * H), None
+    try:
+        recorder.start()
+        with np.errstate(all="ignore"):                                    # divergence is reported, not warned about
+            for _ in range(epochs):
+                snapshot = Wn.copy(), va.copy()
+                pending.append((recorder.submit(record, *snapshot), *snapshot))
+                stopped_at = _collect(pending, rows, LAG)
+                if stopped_at is not None:
+                    break
+                order = rng.permutation(n)
+                for i in range(D + 1):
+                    np.take(XaT[i], order, out=XpT[i])
+                np.take(y0, order, out=yp)
+                np.multiply(XpT, scales[0][1], out=XsT)
+                if scales[-1][1] != scales[0][1]:                              # the short last batch
+                    np.multiply(XpT[:, scales[-1][0]], scales[-1][1], out=XsT[:, scales[-1][0]])
+                for XbT, XsbT, yb, u, u_out, p, s, rb, r_row, xdT, big in batches:
+                    matmul = _matmul_one_thread if big else np.matmul
+                    matmul(WnT, XbT, out=p)                                    # -z, (H, m)
+                    sigmoid_of_negated(p)                                      # h = sigmoid(z)
+                    np.subtract(1.0, p, out=s)                                 # 1 - h
+                    np.multiply(s, p, out=s)                                   # h (1 - h) = sigmoid'(z)
+                    np.matmul(va, u_out, out=rb)                               # b2 + h @ W2 = y_hat
+                    if sigmoid_out:                                            # y_hat = sigmoid(o); r = dL/do * m / 2
+                        sig = sigmoid_of_negated(-rb)
+                        np.multiply((sig - yb) * sig, 1.0 - sig, out=rb)
+                    else:
+                        np.subtract(rb, yb, out=rb)                            # r = y_hat - y; dL/dy_hat = 2 r / m
+                    np.multiply(XsbT, r_row, out=xdT)                          # c x r, with c = 2 lr / m
+                    matmul(xdT, u, out=G)                                      # c * sums of x r [1, h, h (1 - h)]
+                    # W_aug takes lr (2/m) W2 sum x r h (1 - h): the negated Wn gains W2 * G[:, h (1 - h) block].
+                    np.multiply(SM, v, out=step)
+                    np.add(Wn, step, out=Wn)
+                    # W2 takes lr (2/m) sum r h and b2 takes lr (2/m) sum r: the row of ones.
+                    np.subtract(va, G_ones, out=va)
+            else:
+                stopped_at = _collect(pending, rows, 0)
+    finally:
+        while True:             # retried in place: a second Ctrl-C may land anywhere, even on entering the call
+            try:
+                recorder.stop()
                 break
-            order = rng.permutation(n)
-            for i in range(D + 1):
-                np.take(XaT[i], order, out=XpT[i])
-            np.take(y0, order, out=yp)
-            np.multiply(XpT, scales[0][1], out=XsT)
-            if scales[-1][1] != scales[0][1]:                              # the short last batch
-                np.multiply(XpT[:, scales[-1][0]], scales[-1][1], out=XsT[:, scales[-1][0]])
-            for XbT, XsbT, yb, u, u_out, p, s, rb, r_row, xdT, big in batches:
-                matmul = _matmul_one_thread if big else np.matmul
-                matmul(WnT, XbT, out=p)                                    # -z, (H, m)
-                sigmoid_of_negated(p)                                      # h = sigmoid(z)
-                np.subtract(1.0, p, out=s)                                 # 1 - h
-                np.multiply(s, p, out=s)                                   # h (1 - h) = sigmoid'(z)
-                np.matmul(va, u_out, out=rb)                               # b2 + h @ W2 = y_hat
-                if sigmoid_out:                                            # y_hat = sigmoid(o); r = dL/do * m / 2
-                    sig = sigmoid_of_negated(-rb)
-                    np.multiply((sig - yb) * sig, 1.0 - sig, out=rb)
-                else:
-                    np.subtract(rb, yb, out=rb)                            # r = y_hat - y; dL/dy_hat = 2 r / m
-                np.multiply(XsbT, r_row, out=xdT)                          # c x r, with c = 2 lr / m
-                matmul(xdT, u, out=G)                                      # c * sums of x r [1, h, h (1 - h)]
-                # W_aug takes lr (2/m) W2 sum x r h (1 - h): the negated Wn gains W2 * G[:, h (1 - h) block].
-                np.multiply(SM, v, out=step)
-                np.add(Wn, step, out=Wn)
-                # W2 takes lr (2/m) sum r h and b2 takes lr (2/m) sum r: the row of ones.
-                np.subtract(va, G_ones, out=va)
-        else:
-            stopped_at = _collect(pending, rows, 0)
+            except KeyboardInterrupt as err:
+                interrupted = err
+    if interrupted is not None:                                            # the run had ended when it came
+        raise interrupted
     if stopped_at is not None:
         Wn, va = stopped_at
     new = {"W1": -Wn[:D], "b1": -Wn[D], "W2": va[1:, None].copy(), "b2": va[:1].copy()}
@@ -230,15 +241,18 @@ def _collect(pending, rows, lag):
 class _SecondThread:
     """What ``_recorder`` gives on two cores: one thread that runs the submitted calls in turn.
 
-    Leaving the ``with`` block, normally or by an exception such as a Ctrl-C, cancels the calls still
-    queued (nobody reads their results: the training ran ahead of a divergence, or was stopped), sets
-    ``halt``, which the running call checks before each slice of its pass, and joins the thread in
-    steps of ``POLL`` seconds, even through a second Ctrl-C (``join_all``). No thread outlives the call.
+    ``stop``, called when the training ends, normally or by an exception such as a Ctrl-C, cancels the
+    calls still queued (nobody reads their results: the training ran ahead of a divergence, or was
+    stopped), sets ``halt``, which the running call checks before each slice of its pass, and joins
+    the thread in steps of ``POLL`` seconds. It is safe to call again after an interrupt, and the
+    training loop retries it until it returns, so no thread outlives the call.
     """
 
     def __init__(self):
         self.todo, self.halt = queue.SimpleQueue(), threading.Event()
         self.thread = threading.Thread(target=self._work, name="course_utils-losses", daemon=True)
+
+    def start(self):
         self.thread.start()
 
     def submit(self, fn, *args):
@@ -257,29 +271,26 @@ class _SecondThread:
                 except BaseException as err:                       # raised in the main thread by result()
                     future.set_exception(err)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
+    def stop(self):
         self.halt.set()
-        self.todo.put(None)
-        join_all([self.thread])
-        return False
+        self.todo.put(None)                                        # one more after a retry does no harm
+        while self.thread.is_alive():
+            self.thread.join(POLL)
 
 
 class _Inline:
     """What ``_recorder`` gives on one core: ``submit`` runs the function at once."""
+
+    def start(self):
+        pass
 
     def submit(self, fn, *args):
         future = Future()
         future.set_result(fn(*args))
         return future
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+    def stop(self):
+        pass
 
 
 def _recorder(batch_entries, pass_entries):

@@ -248,8 +248,7 @@ def second_thread(monkeypatch):
     monkeypatch.setattr(minibatch, "MIN_BATCH_ENTRIES", 0)
     monkeypatch.setattr(minibatch, "MIN_PASS_ENTRIES", 0)
     monkeypatch.setattr(minibatch.os, "cpu_count", lambda: 2)
-    with minibatch._recorder(1, 1) as recorder:
-        assert not isinstance(recorder, minibatch._Inline)
+    assert not isinstance(minibatch._recorder(1, 1), minibatch._Inline)
     return minibatch
 
 
@@ -257,8 +256,7 @@ def test_the_second_thread_is_used_only_where_it_pays():
     from course_utils import minibatch
 
     for batch_entries, pass_entries in [(10 * 16, 160_000), (256 * 16, 500 * 16), (0, 0)]:
-        with minibatch._recorder(batch_entries, pass_entries) as recorder:
-            assert isinstance(recorder, minibatch._Inline)
+        assert isinstance(minibatch._recorder(batch_entries, pass_entries), minibatch._Inline)
 
 
 @pytest.mark.parametrize("lr, diverges", [(0.6, False), (3.0, True)])
