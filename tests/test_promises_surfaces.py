@@ -315,9 +315,7 @@ def test_the_training_explorer_draws_before_it_computes_the_stable_limit(monkeyp
         return 0.5
     monkeypatch.setattr(training_module, "stable_limit", slow_limit)
     monkeypatch.setattr(_runs, "time", _StoppedClock())
-    explorer = training_explorer(width=widths[0], init=init, output=output)
-    for name, value in (("lr", lr), ("epochs", epochs)):
-        explorer.controls[name].value = value
+    explorer = training_explorer(lr=lr, epochs=epochs, width=widths[0], init=init, output=output)
     explorer.image.observe(lambda change: events.append(("frame", explorer.state["limit_pending"])), names="value")
     events.clear()
     explorer.controls["width"].value = widths[1]
