@@ -128,7 +128,8 @@ def lab_server(request, tmp_path_factory):
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
                f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={base / 'settings'}",
-               f"--LabApp.workspaces_dir={base / 'workspaces'}"]
+               f"--LabApp.workspaces_dir={base / 'workspaces'}",
+               "--LabApp.expose_app_in_browser=True"]      # window.jupyterapp: the next notebook opens without a reload
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(base / "runtime"))
