@@ -157,11 +157,6 @@ def _explain(mine, ref, key, n):
     return f"Largest difference at {key}{where}: yours {mine[worst]:.4g}, right {ref[worst]:.4g}."
 
 
-def _diagnose(key, mine, ref, n=7):
-    """Say in words how ``mine`` (finite, the right shape) differs from the reference gradient ``ref``."""
-    return f"{key}: values are off (relative error {relative_error(mine, ref):.1e}). {_explain(mine, ref, key, n)}"
-
-
 def _diagnose_all(wrong, usable, reference, n):
     """One line per different explanation; keys that are off in the same way share a line."""
     groups = {}
