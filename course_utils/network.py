@@ -61,7 +61,7 @@ def forward_cache(X, params, output="linear"):
     -------
     y_hat : ndarray, shape (n, 1)
     cache : dict
-        ``X`` (n, 2), ``H`` (n, m) hidden activations (also under ``"h"``),
+        ``X`` (n, 2), ``H`` (n, m) hidden activations,
         ``y_hat`` (n, 1), and ``params``, the parameters as float64 arrays.
     """
     check_output(output)
@@ -76,7 +76,7 @@ def forward_cache(X, params, output="linear"):
     if not np.all(np.isfinite(y_hat)):
         raise ValueError("the prediction y_hat is not finite: a sum overflowed float64 (above about 1.8e308), "
                          "so the data or the weights are too large")
-    return y_hat, {"X": X, "H": H, "h": H, "y_hat": y_hat, "params": params}
+    return y_hat, {"X": X, "H": H, "y_hat": y_hat, "params": params}
 
 
 def forward(X, params, output="linear"):
