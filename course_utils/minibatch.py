@@ -57,7 +57,8 @@ from .validation import check_memory, check_positive_int, check_seed, check_vali
 def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
     """Check the mini-batch arguments of ``train`` and run ``minibatch_descent`` (notebook 05).
 
-    ``X``, ``y``, ``params``, ``lr``, ``epochs`` and ``output`` come already checked by ``train``.
+    ``X``, ``y``, ``params``, ``lr``, ``epochs`` and ``output`` come already checked by ``train``
+    (the arrays as float64, ``params`` with its four keys only).
 
     Parameters
     ----------
@@ -87,7 +88,6 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
     # The work arrays of minibatch_descent: the inputs three times over (as given, in this epoch's order,
     # scaled), the whole-set pass (inputs, hidden layer, output), and the hidden layer of two batch sizes.
     check_memory(8 * ((4 * (D + 1) + H + 3) * n + (4 * H + D + 5) * batch_size), "this mini-batch training run")
-    params = {k: np.asarray(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")}
     new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output,
                                                         watch=[validation] if validation is not None else [])
     return new, losses, watched[0] if validation is not None else None, diverged
