@@ -156,7 +156,7 @@ class Explorer(widgets.VBox):
         _BUILT_BY_CELL[cell] = self
 
     def close(self):
-        """Close every widget of this explorer and let go of its runs and figure."""
+        """Close every widget of this explorer and let go of its state and figure."""
         if getattr(self, "_closed", True):     # closed already, or never finished building
             return
         self._closed = True
@@ -169,7 +169,7 @@ class Explorer(widgets.VBox):
         super().close()
         # An Out[] entry may keep this object; let it keep nothing heavy.
         self.children, self.controls, self.image, self.numbers = (), {}, None, None
-        self.state, self.png, self.alt, self.runs = {}, b"", "", None
+        self.state, self.png, self.alt = {}, b"", ""
         for cell, explorer in list(_BUILT_BY_CELL.items()):
             if explorer is self:
                 del _BUILT_BY_CELL[cell]
