@@ -12,8 +12,8 @@ import numpy as np
 from ..data import make_dataset
 from ..network import init_params
 from ..training import train
-from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, describe, judge, matches, never_raises, non_finite,
-                       number_answer, real_array, show, too_short)
+from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, as_number, describe, is_blank, judge, matches, never_raises,
+                       non_finite, number_answer, real_array, show, too_short)
 
 DB2 = "Exercise 2 (db2 by hand)"
 LR = "Exercise 3 (largest learning rate that works)"
@@ -80,9 +80,9 @@ def check_largest_good_lr(answer):
     five networks (about a second); later checks reuse the result.
     """
     name = LR
-    value, problem = number_answer(name, answer, "`answer` with one of the learning rates in the list")
-    if problem and problem.status != "incorrect":
-        return problem
+    if is_blank(answer):
+        return Feedback.not_attempted(name, "`answer` with one of the learning rates in the list")
+    value = as_number(answer)                                     # None for anything but one real number
     match = [lr for lr in LR_CANDIDATES if value is not None and abs(value - lr) <= 1e-9]   # a choice: as listed
     if not match:
         listed = ", ".join(f"{lr:g}" for lr in LR_CANDIDATES)
