@@ -164,6 +164,16 @@ def test_distinct_units():
         assert_feedback(check(junk), "incorrect")
 
 
+def test_whole_number_checks_tell_complex_numbers_by_type_not_by_wording():
+    # A complex answer gets the hint that complex numbers are not answers; anything else that is not a whole
+    # number asks for one, even text, a dict or a function whose description holds the word "complex".
+    for check in (width.check_distinct_units, width.check_free_params):
+        assert_feedback(check(1 + 0j), "incorrect", "complex numbers are not answers")
+        assert_feedback(check(np.array([5 + 0j])), "incorrect", "complex numbers are not answers")
+        for other in ("complex", {"complex": 1}, complex):
+            assert_feedback(check(other), "incorrect", "expected a whole number")
+
+
 def test_distinct_units_answer_is_what_training_gives():
     X, y = cu.make_dataset()
     W1 = cu.train(X, y, cu.init_params(16), lr=0.01, epochs=200).params["W1"]
