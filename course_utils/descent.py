@@ -12,10 +12,10 @@ does the same arithmetic in float64, rearranged for speed:
   one matrix product gives the whole pre-activation ``Z1.T = W1.T @ X.T + b1``.
 * **One exp per hidden entry.** ``sigmoid(z) = 1 / (1 + exp(-z))``, with the
   weights stored negated so the product gives ``-z`` directly (negation is
-  exact). ``exp`` is the one costly step of an epoch. numpy's speed for it
-  depends on the processor: on a 2-core AMD EPYC machine with AVX2 but no
-  AVX-512 (numpy 2.4) it takes 5.2 ns an entry against 13.7 ns for ``tanh``,
-  and the epoch runs 1.8 times as fast as with ``sigmoid = (1 + tanh(z/2)) / 2``.
+  exact). ``exp`` is the one costly step of an epoch, and numpy's ``exp`` is
+  cheaper than its ``tanh`` on the processors measured, by a margin that
+  depends on the processor, so the epoch is faster than with
+  ``sigmoid = (1 + tanh(z/2)) / 2`` (the figures are in ``benchmarks/README.md``).
   It is also more accurate: ``1 + tanh(z/2)`` loses the digits of a small
   sigmoid and gives exactly 0 below ``z`` of about -38, while ``exp(-z)``
   overflows to inf only below -709, where the sigmoid (1e-308) rounds to 0.

@@ -299,12 +299,10 @@ def _recorder(batch_entries, pass_entries):
     The losses do not feed back into training, so they can be computed on the other core while the
     steps run: numpy releases the GIL inside its larger operations, and the whole-set pass is one
     ``exp`` over every hidden entry. The numbers are the same either way (a test checks it bit for
-    bit); only the wall time differs. Measured on an idle two-core machine, per epoch on 10,000
-    standardised samples at width 16, in line against on a second thread: batch 32, 10.4 against
-    10.1 ms; batch 64, 5.9 against 4.4; batch 256, 3.5 against 2.6; batch 1000, 3.2 against 2.1.
-    Below about 1024 hidden entries per batch, or 32,000 in the whole-set pass, the thread measured
-    no faster or slower, so both then run in line (500 samples at batch 32: 0.40 ms in line, 0.49 ms
-    threaded; 30 samples at batch 10, width 64: 0.45 s in line against 0.76 s threaded, per run).
+    bit); only the wall time differs. The thread pays once there is enough work to hand over: from
+    ``MIN_BATCH_ENTRIES`` hidden entries per batch (B x H) and ``MIN_PASS_ENTRIES`` in the whole-set
+    pass. Below either, the thread measured no faster, and sometimes slower, than computing the
+    losses in line, so both then run in line. The measurements are in ``benchmarks/README.md``.
     """
     if (RECORD_ON_SECOND_CORE and (os.cpu_count() or 1) > 1
             and batch_entries >= MIN_BATCH_ENTRIES and pass_entries >= MIN_PASS_ENTRIES):

@@ -77,7 +77,7 @@ def check_largest_good_lr(answer):
     """Check the largest rate in ``LR_CANDIDATES`` that trains 1000 epochs without diverging and ends below its start.
 
     The answer is one of the listed rates, typed as listed. The first check trains
-    five networks (about a second); later checks reuse the result.
+    five networks, so it takes a moment; later checks reuse the result.
     """
     name = LR
     if is_blank(answer):

@@ -26,7 +26,7 @@ from ._curves import draw_loss_curves
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
 WIDTHS = (2, 4, 8, 16, 32, 64)
 BATCH_SIZES = ("1", "10", "32", "256", "full")
-MAX_STEPS = 30_000           # under a second of training; more epochs than this are cut, and the message says so
+MAX_STEPS = 30_000           # keeps a redraw's training short; more epochs than this are cut, and the message says so
 NAMES = ("train", "validation", "test")
 
 

@@ -83,7 +83,7 @@ class TrainingExplorer(Explorer):
                 start_key = ("start", width, init, output, self.seed if init == "random" else None, standardise)
                 keys = [start_key] + ([(run, epochs)] if not diverged else [])
                 if any(key not in self._limits for key in keys):
-                    # Draw the finished curve first; 2/λ_max (a Hessian: 0.4 s at width 16) follows.
+                    # Draw the finished curve first; 2/λ_max (a Hessian, slow at width 16) follows.
                     yield {**state, "limit_pending": True}, message
                 state["limit_start"] = self._limit(start_key, init_params(width, init, seed=self.seed),
                                                    output, standardise)
