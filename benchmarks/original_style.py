@@ -1,4 +1,4 @@
-"""Training written the way the original notebook writes it, as the benchmark's baseline.
+"""The benchmark's baseline ("original style"): training written plainly, one array per partial derivative.
 
 One Python loop over epochs; every epoch builds each partial derivative as its
 own array, multiplies them out with the chain rule, sums over samples with

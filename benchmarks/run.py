@@ -1,4 +1,4 @@
-"""Training benchmark behind `make bench`: cu.train, cu.width_sweep and cu.train_many against the original style and PyTorch.
+"""Training benchmark behind `make bench`: cu.train, cu.width_sweep and cu.train_many against original_style and PyTorch.
 
 Every contender trains the same float64 network (2 inputs, sigmoid hidden
 layer, linear output, ones init, full batch, lr 0.01) on the course's 10,000

@@ -35,8 +35,9 @@ def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
     """Draw the course's data set: ``y = target_function(x1, x2) + noise`` (notebook 01).
 
     The draws come from a legacy ``np.random.RandomState(seed)`` in the order
-    noise, x1, x2, so the defaults reproduce the original notebook exactly
-    (mean 9.532, min -7.282, max 53.252). numpy's global random state is not used.
+    noise, x1, x2, so the defaults give exactly the data set whose numbers the
+    notebooks print (y has mean 9.532, min -7.282, max 53.252). numpy's global
+    random state is not used.
 
     Parameters
     ----------

@@ -24,7 +24,7 @@ def init_params(n_hidden, init="ones", seed=None, n_inputs=2):
     n_hidden : int
         The width m of the hidden layer, at least 1.
     init : {"ones", "random"}
-        ``"ones"`` is the original notebook's start: every weight 1, every bias 0.
+        ``"ones"`` is the course's reference start (notebooks 02 and 03): every weight 1, every bias 0.
         ``"random"`` draws each weight from N(0, 1 / fan_in), where fan_in is the
         number of inputs feeding the unit (``n_inputs`` for W1, m for W2),
         so a unit's input sum keeps roughly the spread of one input (notebook 04).
@@ -83,7 +83,7 @@ def forward(X, params, output="linear"):
     """Predict ``y_hat`` (n, 1) for ``X`` (n, 2).
 
     ``output`` is ``"linear"`` (the prediction is ``Z2 = H @ W2 + b2``) or
-    ``"sigmoid"`` (``sigmoid(Z2)``, squashed into (0, 1), as the original first tried).
+    ``"sigmoid"`` (``sigmoid(Z2)``, squashed into (0, 1); notebook 02 compares the two).
     A prediction that overflows float64 is refused with a ValueError.
 
     Examples

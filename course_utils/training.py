@@ -30,7 +30,7 @@ class TrainResult:
     params : dict
         New parameter dict (the one passed in is left untouched).
     losses : ndarray, shape (n_epochs_run,)
-        MSE before each epoch's update, as the original notebook records it.
+        MSE before each epoch's update, so ``losses[0]`` is the loss of the starting parameters.
     diverged : bool
         True if training stopped early at a loss that was not finite.
     val_losses : ndarray, shape (n_epochs_run,), or None

@@ -44,7 +44,7 @@ def test_train_matches_step_by_step(data, output, init):
     assert result.final_loss == result.losses[-1]
 
 
-def test_train_first_loss_is_the_original_notebook_number(course_data):
+def test_train_first_loss_is_the_golden_linear_mse(course_data):
     X, y = course_data
     result = cu.train(X, y, cu.init_params(2), epochs=1)
     assert result.losses[0] == pytest.approx(198.65838851753207, rel=1e-12)

@@ -157,7 +157,7 @@ def test_dataset_explorer_every_extreme(course_data):
     assert len(means) == 2
 
 
-def test_output_explorer_defaults_reproduce_the_original():
+def test_output_explorer_defaults_give_the_golden_losses():
     explorer = output_explorer()
     assert explorer.state["output"] == "sigmoid"
     assert explorer.state["mse"] == pytest.approx(203.1757236001885, rel=1e-12)
@@ -207,7 +207,7 @@ def test_output_explorer_every_extreme(course_data, built):
     assert state["mse"] == pytest.approx(float(np.var(y) + (np.mean(y) - 30.0) ** 2), rel=1e-9)
 
 
-def test_training_explorer_defaults_are_the_original_run(course_data, built):
+def test_training_explorer_defaults_are_the_reference_run(course_data, built):
     X, y = course_data
     explorer = built["training_explorer"][0]
     state = explorer.state
@@ -264,7 +264,7 @@ def test_training_explorer_every_extreme(course_data):
             cu.mse(y, cu.forward(X, cu.init_params(width))))
 
 
-def test_width_sweep_explorer_defaults_are_the_original_sweep(course_data, built):
+def test_width_sweep_explorer_defaults_are_the_reference_sweep(course_data, built):
     X, y = course_data
     explorer = built["width_sweep_explorer"][0]
     curves = explorer.state["curves"]
@@ -333,7 +333,7 @@ def test_width_sweep_explorer_every_extreme(course_data):
     move(explorer, "init", "random")
     random = move(explorer, "epochs", 1000)["final"]      # the random runs of 50 epochs, continued
     # A random start breaks the ones-start's symmetry and lets width 16 use its extra units. (From the
-    # ones-start width 16 stays above 80 after 1000 epochs: test_width_sweep_explorer_defaults_are_the_original_sweep.)
+    # ones-start width 16 stays above 80 after 1000 epochs: test_width_sweep_explorer_defaults_are_the_reference_sweep.)
     assert random[16] < 20.0 < random[2]
     long_curves = explorer.state["curves"]
     state = move(explorer, "epochs", 300)       # shorter runs for the rest: the test stays quick

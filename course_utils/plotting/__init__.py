@@ -1,7 +1,7 @@
 """The course's one figure style and the drawing helpers every notebook and explorer shares.
 
 ``style`` holds the colours, the rcParams, ``new_figure`` (pyplot-free, for the
-explorers) and ``save_figure`` (the original's export for a dark web page);
+explorers) and ``save_figure`` (the export for a dark web page);
 ``charts`` holds the ``plot_*`` helpers, which draw the arrays they are given.
 """
 

@@ -2,8 +2,8 @@
 
 Figures keep matplotlib's opaque white background inside the notebooks, so
 they read the same in JupyterLab's light and dark themes. ``save_figure``
-exports the way the original notebook did for its dark web page: transparent
-background with white axes, ticks, labels and titles.
+exports a figure for a dark web page: transparent background with white
+axes, ticks, labels and titles.
 """
 
 import os
