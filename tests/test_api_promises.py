@@ -1,8 +1,8 @@
 """The package keeps its promises: train_many and width_sweep equal train bit for bit, and bad input gets a clear error.
 
-Every case here was once a crash, a silent wrong answer, a numpy warning or a
-MemoryError. Bit-identity is tested at chaotic and diverging learning rates,
-where the last bit of one step decides the end of the run.
+Each case pins down one way the package could fail a learner: a crash, a silent
+wrong answer, a numpy warning or a MemoryError. Bit-identity is tested at chaotic
+and diverging learning rates, where the last bit of one step decides the end of the run.
 """
 
 import os
@@ -85,8 +85,9 @@ def test_train_many_does_not_depend_on_the_order_of_starts(data):
         assert_same_run(a, b)
 
 
-def test_width_sweep_is_train_bit_for_bit_in_the_issue_example(course_data):
-    # On the course data at lr 0.0235, width 4 used to end at 20.5374 alone and 20.2600 beside width 8.
+def test_width_sweep_is_train_bit_for_bit_at_a_chaotic_rate(course_data):
+    # At lr 0.0235 width 4 is chaotic on the course data: one weight of its start moved by one ulp changes its
+    # loss after 1000 epochs by about 5%. So any last-bit dependence on width 8 training beside it would show.
     X, y = course_data
     alone = cu.width_sweep(X, y, (4,), init="random", lr=0.0235, epochs=1000, seed=0)[4]
     beside = cu.width_sweep(X, y, (4, 8), init="random", lr=0.0235, epochs=1000, seed=0)[4]
@@ -310,8 +311,9 @@ print(json.dumps([[float(v).hex() for v in r.losses] + [float(v).hex() for p in 
 
 @pytest.mark.slow
 def test_losses_and_params_do_not_depend_on_openblas_threads():
-    # Before the loss was summed in slices of 10,000 samples, 82 of these 150 losses differed in the last bit
-    # (the params never did: only the dot product of the recorded loss was threaded).
+    # OpenBLAS threads a dot product over more than 10,000 samples, and rounds it differently on two threads.
+    # With the loss summed in one dot product (DOT_SLICE above 20,000), 82 of these 150 losses differ in the
+    # last bit between one and two threads; the params do not (only the recorded loss is one long dot product).
     runs = {}
     for threads in ("1", "2"):
         proc = subprocess.run([sys.executable, "-W", "error", "-c", BLAS_CHILD], cwd=ROOT, capture_output=True,

@@ -15,9 +15,12 @@ engine path), and the child measures:
 
 The bound is the goal itself, 0.1 s of wall time. Measured on the 2-core machine
 (5 signals per case): 0 to 4 ms at a load average of 1.3 to 1.6, and at most 23 ms
-with two extra busy loops on its two cores (load 3.6). Before the engine waited in
-short steps and checked a stop event, the same cases took 0.27 to 3.1 s, and after
-two Ctrl-Cs the worker threads trained on (up to 1.5 cores busy, 2 to 4 threads left).
+with two extra busy loops on its two cores (load 3.6). What the bound guards: the
+engine's threads check a shared stop event between slices of their products, and the
+main thread, which waits on them in steps of ``descent.POLL`` seconds, sets it and
+joins them before the exception goes on (``descent.on_threads``). Threads that did
+not check it would run to the end of their run, seconds away, before the
+``KeyboardInterrupt`` reached the caller.
 """
 
 import json

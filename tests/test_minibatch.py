@@ -312,8 +312,9 @@ print(json.dumps([[float(v).hex() for v in list(r.losses) + list(r.val_losses)] 
 
 @pytest.mark.slow
 def test_recorded_losses_do_not_depend_on_openblas_threads():
-    # Before the whole-set pass summed its squares in slices of 10,000 samples (DOT_SLICE), 31 of these
-    # 60 losses differed in the last bit between one and two OpenBLAS threads.
+    # OpenBLAS threads a dot product over more than 10,000 samples, and rounds it differently on two threads.
+    # With the whole-set pass summing its squares in one dot product (minibatch.DOT_SLICE above 20,000),
+    # 31 of these 60 losses differ in the last bit between one and two threads.
     runs = {}
     for threads in ("1", "2"):
         proc = subprocess.run([sys.executable, "-W", "error", "-c", BLAS_CHILD], cwd=Path(__file__).resolve().parents[1],

@@ -1,7 +1,8 @@
-"""Issue 22, the newer surfaces: memory bounded before allocation, no silent nonsense, an accurate
-finite-difference step, checks that never raise, explorers that refuse what they cannot build.
+"""The promises of the network, curvature, checks and explorers: memory bounded before allocation, no
+silent nonsense, an accurate finite-difference step, checks that never raise, explorers that refuse what
+they cannot build.
 
-Every test here failed before its fix; each runs under ``-W error``.
+Each test pins down one of these promises at the input that would break it; each runs under ``-W error``.
 """
 
 import math
@@ -113,7 +114,7 @@ def test_a_hessian_that_runs_stays_within_the_limit(small_limit, fn, m):
     assert raised is None and peak <= LIMIT, (raised, peak)
 
 
-def test_the_real_sizes_of_the_issue_are_refused_with_a_value_error():
+def test_sizes_beyond_the_real_limit_are_refused_with_a_value_error():
     # At the real 2 GiB limit: forward on 300k rows at width 1000 (2.4 GB per (n, m) array),
     # input_grid(20000) (12.8 GB): refused, holding little more than the copy of X.
     X = np.zeros((300_000, 2))

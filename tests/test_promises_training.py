@@ -1,8 +1,8 @@
-"""Issue 22 on the training surfaces: determinism with ``validation=``, one rule for a non-finite start,
+"""The promises of the training surfaces: determinism with ``validation=``, one rule for a non-finite start,
 one meaning of ``seed``, messages that name the argument, no warning or silent nonsense from the scaler
 and the split, and memory bounded before it is allocated.
 
-Every test here failed before the fix it guards. Run under ``-W error``.
+Each test pins down one of these promises at the input that would break it. Run under ``-W error``.
 """
 
 import math

@@ -154,7 +154,7 @@ def test_train_and_mse_agree_on_sane_input(n, m, lr, epochs):
         assert cu.mse(a, b) == pytest.approx(by_hand, rel=1e-12)
 
 
-# The newer surfaces (issue 22): the mini-batch path, the scaler and the split.
+# The mini-batch path, the scaler and the split.
 
 def plain_sgd(X, y, params, lr, epochs, batch_size, seed, output):
     """The mini-batch contract, written out, with its stopping rule; returns ``(losses, params)``."""

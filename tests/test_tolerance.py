@@ -155,7 +155,7 @@ def test_judge(value, right, figures, min_figures, verdict):
     assert judge(value, right, figures, min_figures) == verdict
 
 
-def test_the_issue_examples():
+def test_answers_typed_as_the_notebooks_show_them():
     # Right answers typed as the notebook shows them are accepted.
     assert dataset.check_noise_floor(1.0011).ok and dataset.check_noise_floor(1.001).ok
     assert backprop.check_db2(-1.33).ok

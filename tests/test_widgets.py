@@ -302,7 +302,7 @@ def test_width_sweep_explorer_draws_new_runs_in_stages(course_data, ticking_cloc
 
 def test_training_explorer_draws_a_new_run_in_stages(course_data, ticking_clock):
     # The curve grows frame by frame; the stable limit, slow to compute, waits for the last one. The
-    # finished curve is drawn twice: at once (the limit "computing…"), then with the limit (issue 22).
+    # finished curve is drawn twice: at once (the limit "computing…"), then with the limit.
     explorer = training_explorer(epochs=50)
     seen = []
     explorer.image.observe(lambda change: seen.append((explorer.state["trained"], explorer.state["limit_start"])),
