@@ -29,7 +29,10 @@ LR_EPOCHS = 1000
 
 @never_raises(DB2)
 def check_db2(answer):
-    """Check the hand-derived ``dL/db2`` for ``y_hat = (2, 0, 1)``, ``y = (1, 1, 3)``: -4/3, so -1.33 or -1.3333."""
+    """Check the hand-derived ``dL/db2`` for ``y_hat = (2, 0, 1)``, ``y = (1, 1, 3)`` under the MSE.
+
+    The answer is one number, exact or with at least three significant figures.
+    """
     value, problem = number_answer(DB2, answer, "`answer` with one number")
     if problem:
         return problem

@@ -45,8 +45,8 @@ def check_noise_floor(answer):
     ----------
     answer : float
         The mean of ``eps**2``, where ``eps = y - target_function(x1, x2)``
-        for ``X, y = make_dataset()``. The right value is 1.0011 as printed;
-        1.001 or the full computed value are right too.
+        for ``X, y = make_dataset()``: the value as computed, or rounded to
+        the digits the notebook prints, or to as few as three significant figures.
 
     Returns
     -------
@@ -77,9 +77,9 @@ def check_doubled_noise(answer):
     Parameters
     ----------
     answer : float
-        A prediction of ``noise_floor(noise_std=2.0)``, the exact 4.0044. As a
-        prediction it needs only one significant figure: 4, 4.0 and 4.004 are
-        right, 4.1 is not.
+        A prediction of ``noise_floor(noise_std=2.0)``, made before running it.
+        As a prediction it needs only one significant figure; any more it shows
+        must agree with the exact value, up to three significant figures.
 
     Returns
     -------
@@ -121,9 +121,9 @@ def check_surface_minimum(answer):
     Parameters
     ----------
     answer : tuple of two floats
-        ``(x1, x2)``. The minimum is at (-2.5, 5) with value -5.867. A point is
-        right when the surface value there, rounded to three significant
-        figures, is -5.87, so a grid search with steps of 0.05 or finer is right too.
+        ``(x1, x2)``, inside the square. A point is right when the surface value
+        there, rounded to three significant figures, is the lowest value rounded
+        the same way, so a grid search with steps of 0.05 or finer is right too.
 
     Returns
     -------

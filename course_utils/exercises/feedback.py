@@ -4,13 +4,12 @@ Tolerance policy
 ----------------
 A number given as an answer is right when it agrees with the right value to
 every significant figure it shows, up to ``figures`` of them: the digits the
-notebook prints for an answer computed in code (``figures=5`` for the noise
-floor 1.0011), three for an answer worked out by hand. So ``1.001`` and
-``1.0011`` are both the noise floor 1.00111..., and a hand result of -1.33 or
--1.3333 is -4/3. The answer must also show at least ``min_figures`` significant
-figures (three, unless the exercise asks for fewer): one that agrees but is too
-short (``1.0`` for the noise floor) is asked for more digits. Anything else is
-wrong. ``judge`` applies this, to the right value and to each slip a check
+notebook prints for an answer computed in code, three for an answer worked out
+by hand. For a right value of 2.71828... printed to five figures, ``2.718`` and
+``2.7183`` are both right and ``2.7181`` is not. The answer must also show at
+least ``min_figures`` significant figures (three, unless the exercise asks for
+fewer): one that agrees but is too short (``2.7`` here) is asked for more
+digits. Anything else is wrong. ``judge`` applies this, to the right value and to each slip a check
 recognises, in every numeric check.
 
 A choice from a list (a learning rate) or a whole number must be exact. A point
@@ -110,7 +109,7 @@ def judge(value, right, figures=3, min_figures=3):
 
     Examples
     --------
-    >>> judge(1.001, 1.00111, figures=5), judge(1.0, 1.00111, figures=5), judge(1.0010197, 1.00111, figures=5)
+    >>> judge(2.718, 2.71828, figures=5), judge(2.7, 2.71828, figures=5), judge(2.7181, 2.71828, figures=5)
     ('right', 'rough', 'wrong')
     """
     value, right = float(value), float(right)

@@ -13,10 +13,10 @@ TEST_MSE, BEST_EPOCH, BATCHES = ("Exercise 1 (expected test MSE)", "Exercise 2 (
 
 @never_raises(TEST_MSE)
 def check_expected_test_mse(answer):
-    """Check the expected test MSE for noise_std 2 and grid error 0.5: sigma**2 + G = 4.5, worked by hand.
+    """Check the expected test MSE for noise_std 2 and grid error 0.5, worked out by hand.
 
-    The answer is exact, so its two significant figures (4.5) are enough; each slip below is
-    recognised to the digits the learner shows.
+    The answer is exact, so two significant figures are enough. The usual slips are recognised
+    to the digits the learner shows, and named.
     """
     value, problem = number_answer(TEST_MSE, answer)
     if problem:

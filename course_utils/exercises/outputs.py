@@ -23,9 +23,8 @@ def check_forward_by_hand(answer):
     Parameters
     ----------
     answer : float
-        ``y_hat`` for the input ``x1 = 1, x2 = 2``: each hidden unit gets
-        ``z = 1 + 2 = 3``, gives ``sigmoid(3)``, and the output adds the two,
-        so ``y_hat = 2 * sigmoid(3)``, 1.9051 (three significant figures, 1.91, are enough).
+        ``y_hat`` for the input ``x1 = 1, x2 = 2``, worked out with ``sigmoid``
+        and arithmetic only (no ``forward``); three significant figures are enough.
 
     Returns
     -------
@@ -63,10 +62,10 @@ def check_sigmoid_prime(fn):
     Parameters
     ----------
     fn : callable
-        Takes an array ``z`` of any shape and returns ``sigmoid(z) * (1 - sigmoid(z))``
-        with the same shape. It is tried on a 1-D array of 41 values in [-10, 10]
-        and on a (5, 1) column, and must agree to a relative 1e-6. The check
-        waits for the function to return.
+        Takes an array ``z`` of any shape and returns the derivative of the
+        sigmoid at ``z``, with the same shape. It is tried on a 1-D array of 41
+        values in [-10, 10] and on a (5, 1) column, and must agree to a relative
+        1e-6. The check waits for the function to return.
 
     Returns
     -------
@@ -117,10 +116,9 @@ def check_saturation_point(answer):
     Parameters
     ----------
     answer : float
-        The ``z > 0`` solving ``sigmoid(z) * (1 - sigmoid(z)) = 0.01``. With
-        ``s = sigmoid(z)``, ``s - s**2 = 0.01`` gives ``s = (1 + sqrt(0.96)) / 2``
-        and ``z = log(s / (1 - s))``, 4.5849. The exercise asks for one decimal,
-        so 4.6 is right, and so are 4.58 and 4.585; 4.5 and 4.59 are not.
+        The ``z > 0`` at which the slope of the sigmoid has fallen to 0.01. The
+        exercise asks for one decimal, so two significant figures are enough;
+        any more must agree with the exact value, up to three significant figures.
 
     Returns
     -------

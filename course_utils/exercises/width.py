@@ -31,7 +31,10 @@ def _whole(exercise, answer, what):
 
 @never_raises(UNITS)
 def check_distinct_units(answer):
-    """Check how many different hidden units a ones-init width-16 network has after training (one)."""
+    """Check how many different hidden units a ones-init width-16 network has after training.
+
+    The answer is a whole number (an int), counted from the trained ``W1``.
+    """
     value, problem = _whole(UNITS, answer, "`answer` with a whole number")
     if problem:
         return problem
@@ -53,7 +56,7 @@ def _count(m):
 
 @never_raises(COUNT)
 def check_param_count(n_params):
-    """Check ``n_params(m)``: the number of trainable numbers in a 2-m-1 network, ``4 m + 1``.
+    """Check ``n_params(m)``: the number of trainable numbers in a 2-m-1 network, as an int.
 
     It is called for m = 1, 2, 3, 16 and 100, and waits for each call to return.
     """
@@ -92,10 +95,10 @@ def check_param_count(n_params):
 
 @never_raises(FREE)
 def check_free_params(answer):
-    """Check how many of a ones-init width-16 network's parameters are free to differ after training (5).
+    """Check how many of a ones-init width-16 network's parameters are free to differ after training.
 
-    Its units stay identical copies of one, so it has the free parameters of a
-    width-1 network: ``n_params(1)``.
+    The answer is a whole number (an int): how many of its numbers can still
+    differ from each other, not how many there are.
     """
     value, problem = _whole(FREE, answer, "`free` with a whole number")
     if problem:
