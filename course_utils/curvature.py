@@ -10,7 +10,7 @@ nudge one parameter up and down by δ and difference the gradients that
 import numpy as np
 
 from .network import backward
-from .validation import as_X, as_y, check_memory, check_output, check_params, check_positive_float
+from ._checks import as_X, as_y, check_memory, check_output, check_params, check_positive_float
 
 KEYS = ("W1", "b1", "W2", "b2")
 # The accepted finite-difference steps (see ``hessian``): at least DELTA_MIN times the largest
@@ -98,7 +98,7 @@ def hessian(X, y, params, output="linear", delta=1e-4):
     Raises
     ------
     ValueError
-        Also when the Hessian would need more memory than ``validation.MEMORY_LIMIT``:
+        Also when the Hessian would need more memory than ``_checks.MEMORY_LIMIT``:
         about four (P, P) float64 arrays beside one backward pass.
     """
     return _hessian(X, y, params, output, delta, "the Hessian", copies=4)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .validation import (as_real_array, check_memory, check_positive_int, check_real_number, check_whole_number,
+from ._checks import (as_real_array, check_memory, check_positive_int, check_real_number, check_whole_number,
                          shown)
 
 LOW, HIGH = -5.0, 5.0

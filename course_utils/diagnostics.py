@@ -6,13 +6,13 @@ where each unit's pre-activations fall on the sigmoid (``preactivations``,
 and which way each unit faces in the input plane (``unit_alignment``). They
 compute with the same ``params`` dict as ``forward`` and never train. Each one
 refuses with a ValueError, before allocating, a request that would need more
-memory than ``validation.MEMORY_LIMIT``.
+memory than ``_checks.MEMORY_LIMIT``.
 """
 
 import numpy as np
 
 from .activations import sigmoid
-from .validation import as_params, as_real_array, as_X, check_memory
+from ._checks import as_params, as_real_array, as_X, check_memory
 
 
 def _checked(X, params, copies, what):

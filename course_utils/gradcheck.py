@@ -10,7 +10,7 @@ import numpy as np
 from .exercises.feedback import (MAX_MESSAGE, _clip, _is_complex, describe, error_text, is_blank, non_finite, quietly,
                                  real_array)
 from .network import forward, init_params, mse
-from .validation import as_params, as_real_array, as_X, as_y, check_output, check_positive_float
+from ._checks import as_params, as_real_array, as_X, as_y, check_output, check_positive_float
 
 # Relative error below this counts as a match; float64 centred differences reach about 1e-9 here.
 TOLERANCE = 1e-7

@@ -51,7 +51,7 @@ from concurrent.futures import Future
 import numpy as np
 
 from .descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, sigmoid_of_negated
-from .validation import check_memory, check_positive_int, check_seed, check_validation, shown
+from ._checks import check_memory, check_positive_int, check_seed, check_validation, shown
 
 
 def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):

@@ -10,7 +10,7 @@ are accepted too) and gradients come back in a dict with the same keys and shape
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES, sigmoid
-from .validation import (as_params, as_real_array, as_X, as_y, check_choice, check_memory, check_output,
+from ._checks import (as_params, as_real_array, as_X, as_y, check_choice, check_memory, check_output,
                          check_positive_int, check_seed)
 
 INITS = ("ones", "random")

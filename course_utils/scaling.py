@@ -12,7 +12,7 @@ deviation can no longer overflow, nor vanish for tiny values such as 1e-20.
 
 import numpy as np
 
-from .validation import check_memory
+from ._checks import check_memory
 
 # float64 arrays of the input's size that each method holds at once (measured with tracemalloc: fit 2.0, its
 # own copy and np.std's deviations; transform and inverse_transform 1.1), plus 1 byte an entry for the finite check.

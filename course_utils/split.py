@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from .validation import as_real_array, as_X, check_real_number, check_seed, shown
+from ._checks import as_real_array, as_X, check_real_number, check_seed, shown
 
 
 def train_test_split(X, y, test_size=0.2, random_state=None, shuffle=True):

@@ -16,7 +16,7 @@ import numpy as np
 from .descent import descend_many
 from .minibatch import FullMSE, LossRows, train_minibatch
 from .network import INITS, init_params
-from .validation import (as_params, as_X, as_y, check_choice, check_memory, check_non_negative_int, check_output,
+from ._checks import (as_params, as_X, as_y, check_choice, check_memory, check_non_negative_int, check_output,
                          check_positive_float, check_positive_int, check_seed, check_training_memory,
                          check_validation)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils import curvature, diagnostics, network, validation
+from course_utils import _checks, curvature, diagnostics, network
 from course_utils import exercises as ex
 from course_utils.exercises.feedback import LearnerCode, never_raises
 from course_utils.widgets import (dataset_explorer, generalisation_explorer, output_explorer, training_explorer,
@@ -29,7 +29,7 @@ LIMIT = 16 * 2**20        # a 16 MiB stand-in for the 2 GiB limit, so "too large
 
 @pytest.fixture
 def small_limit(monkeypatch):
-    monkeypatch.setattr(validation, "MEMORY_LIMIT", LIMIT)
+    monkeypatch.setattr(_checks, "MEMORY_LIMIT", LIMIT)
     return LIMIT
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..validation import as_real_array
+from .._checks import as_real_array
 from .style import COLORS, WIDTH_COLORS, draw_noise_floor, line_cue
 
 

@@ -31,7 +31,7 @@ __all__ = ["readme_binder", "setup"]
 
 # The modules of course_utils in the order the course meets them; any other public module follows.
 MODULE_ORDER = ["data", "activations", "network", "gradcheck", "training", "descent", "plotting", "widgets",
-                "exercises", "validation"]
+                "exercises"]
 
 # ---------------------------------------------------------------------------------------------------
 # Directives
