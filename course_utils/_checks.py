@@ -10,6 +10,10 @@ PARAM_SHAPES = {"W1": ("n_inputs", "m"), "b1": ("m",), "W2": ("m", 1), "b2": (1,
 MEMORY_LIMIT = 2 * 2**30     # bytes: no request that would need more than 2 GiB is started
 
 
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a scaler is used before ``fit`` has given it a mean and a scale (scikit-learn's name)."""
+
+
 def shown(value, as_str=False, limit=60):
     """``repr(value)`` (or ``str``), cut to about ``limit`` characters, so a message stays readable (10**400, say)."""
     text = str(value) if as_str else repr(value)
@@ -21,7 +25,7 @@ def check_whole_number(value, name, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number (int), got {shown(value)} of type {type(value).__name__}")
     if value < minimum:
-        raise ValueError(f"{name} must be {'at least 1' if minimum == 1 else f'{minimum} or more'}, "
+        raise ValueError(f"{name} must be {'0 or more' if minimum == 0 else f'at least {minimum}'}, "
                          f"got {shown(value, True)}")
     return int(value)
 
@@ -137,6 +141,32 @@ def as_params(params, name="params"):
             raise ValueError(f"{name}['{key}'] must contain only finite numbers, but {bad} entries are NaN or "
                              f"infinite")
     return out
+
+
+def as_X_and_params(X, params, copies, what):
+    """Return ``X`` (n, n_inputs) and ``params`` checked against each other, or raise.
+
+    Also raises unless ``copies`` (n, m) float64 arrays fit in ``MEMORY_LIMIT``; ``what`` names them.
+    """
+    params = as_params(params)
+    X = as_X(X, params["W1"].shape[0])
+    n, m = X.shape[0], params["W1"].shape[1]
+    check_memory(8 * (copies * n * m + 2 * n), f"{what} of width {m} on {n} samples")
+    return X, params
+
+
+def check_is_fitted(scaler, name, before):
+    """Raise unless ``scaler`` has been fitted, as scikit-learn's ``check_is_fitted`` does.
+
+    Anything without ``mean_`` and ``scale_`` is a TypeError; a scaler whose ``fit`` has not run yet is
+    a ``NotFittedError``, whose message says to call ``fit`` before ``before``.
+    """
+    if not (hasattr(scaler, "mean_") and hasattr(scaler, "scale_")):
+        raise TypeError(f"{name} must be a fitted StandardScaler (anything with mean_ and scale_ arrays), "
+                        f"got {type(scaler).__name__}")
+    if scaler.mean_ is None or scaler.scale_ is None:
+        raise NotFittedError(f"{name} has not been fitted yet: call fit(X) (or fit_transform(X)) on the training "
+                             f"data before {before}")
 
 
 def check_params(params):

@@ -12,16 +12,8 @@ memory than ``_checks.MEMORY_LIMIT``.
 import numpy as np
 
 from .activations import sigmoid
-from ._checks import as_params, as_real_array, as_X, check_memory
-
-
-def _checked(X, params, copies, what):
-    """``X`` and ``params`` as float64 arrays, checked against each other and for room for ``copies`` (n, m) arrays."""
-    params = as_params(params)
-    X = as_X(X, params["W1"].shape[0])
-    n, m = X.shape[0], params["W1"].shape[1]
-    check_memory(8 * (copies * n * m + 2 * n), f"{what} of width {m} on {n} samples")
-    return X, params
+from ._checks import (as_params, as_real_array, as_X_and_params, check_is_fitted, check_memory, check_real_number,
+                      check_whole_number)
 
 
 def preactivations(X, params):
@@ -39,7 +31,7 @@ def preactivations(X, params):
     >>> preactivations([[2.0, 3.0]], p)          # (2*1 + 3*0 + 0.5, 2*-2 + 3*1 + 0)
     array([[ 2.5, -1. ]])
     """
-    X, params = _checked(X, params, 2, "the pre-activations")
+    X, params = as_X_and_params(X, params, 2, "the pre-activations")
     return X @ params["W1"] + params["b1"]
 
 
@@ -59,7 +51,7 @@ def mean_slope(X, params):
     >>> mean_slope([[1.0, 2.0], [3.0, 4.0]], p)
     array([0.25, 0.25, 0.25])
     """
-    X, params = _checked(X, params, 4, "the mean slopes")          # sigmoid holds four (n, m) arrays at once
+    X, params = as_X_and_params(X, params, 4, "the mean slopes")         # sigmoid holds four (n, m) arrays at once
     H = sigmoid(X @ params["W1"] + params["b1"])
     return (H * (1.0 - H)).mean(axis=0)
 
@@ -70,7 +62,7 @@ def unit_contributions(X, params):
     The prediction of a linear-output network is the sum of these columns plus ``b2``:
     ``forward(X, params) == unit_contributions(X, params).sum(axis=1, keepdims=True) + b2``.
     """
-    X, params = _checked(X, params, 4, "the unit contributions")   # sigmoid holds four (n, m) arrays at once
+    X, params = as_X_and_params(X, params, 4, "the unit contributions")  # sigmoid holds four (n, m) arrays at once
     return sigmoid(X @ params["W1"] + params["b1"]) * params["W2"][:, 0]
 
 
@@ -120,12 +112,8 @@ def input_grid(n=101, low=-5.0, high=5.0):
     >>> points.shape, x1[0].tolist()
     ((9, 2), [-1.0, 0.0, 1.0])
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be a whole number of grid points per side, at least 2, got {n!r}")
-    try:
-        low, high = float(low), float(high)
-    except (TypeError, ValueError):
-        raise TypeError(f"low and high must be numbers, got {low!r} and {high!r}") from None
+    n = check_whole_number(n, "n (grid points per side)", 2)
+    low, high = check_real_number(low, "low"), check_real_number(high, "high")
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         raise ValueError(f"low and high must be finite numbers with low < high, got {low!r} and {high!r}")
     check_memory(8 * 4 * n * n, f"input_grid({n}) (x1, x2 and points, {n * n:,} points)")
@@ -160,13 +148,11 @@ def params_for_raw_data(params, x_scaler, y_scaler):
         ``W1`` (n_inputs, m), ``b1`` (m,), ``W2`` (m, 1), ``b2`` (1,).
     """
     params = as_params(params)
-    if any(getattr(sc, a, None) is None for sc in (x_scaler, y_scaler) for a in ("mean_", "scale_")):
-        raise ValueError("x_scaler and y_scaler must be fitted scalers with mean_ and scale_ arrays; call fit first")
-    try:
-        mu_x, s_x = (np.asarray(a, dtype=np.float64) for a in (x_scaler.mean_, x_scaler.scale_))
-        mu_y, s_y = (np.asarray(a, dtype=np.float64).ravel() for a in (y_scaler.mean_, y_scaler.scale_))
-    except (AttributeError, TypeError):
-        raise ValueError("x_scaler and y_scaler must be fitted scalers with mean_ and scale_ arrays") from None
+    check_is_fitted(x_scaler, "x_scaler", "params_for_raw_data")
+    check_is_fitted(y_scaler, "y_scaler", "params_for_raw_data")
+    mu_x, s_x = as_real_array(x_scaler.mean_, "x_scaler.mean_"), as_real_array(x_scaler.scale_, "x_scaler.scale_")
+    mu_y, s_y = (as_real_array(y_scaler.mean_, "y_scaler.mean_").ravel(),
+                 as_real_array(y_scaler.scale_, "y_scaler.scale_").ravel())
     n_inputs = params["W1"].shape[0]
     if mu_x.shape != (n_inputs,) or s_x.shape != (n_inputs,) or mu_y.shape != (1,) or s_y.shape != (1,):
         raise ValueError(f"x_scaler must be fitted on {n_inputs} columns and y_scaler on 1, got means of shapes "

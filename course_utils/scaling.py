@@ -12,15 +12,11 @@ deviation can no longer overflow, nor vanish for tiny values such as 1e-20.
 
 import numpy as np
 
-from ._checks import check_memory
+from ._checks import NotFittedError, check_is_fitted, check_memory  # noqa: F401  (importable beside the scaler)
 
 # float64 arrays of the input's size that each method holds at once (measured with tracemalloc: fit 2.0, its
 # own copy and np.std's deviations; transform and inverse_transform 1.1), plus 1 byte an entry for the finite check.
 COPIES = {"fit": 2, "transform": 1, "inverse_transform": 1}
-
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when a scaler is used before ``fit`` has given it a mean and a scale."""
 
 
 def _as_table(X, name, n_columns=None, method="fit"):
@@ -116,14 +112,9 @@ class StandardScaler:
         self.mean_, self.scale_, self.n_features_in_ = mean * unit, scale * unit, X.shape[1]
         return self
 
-    def _check_fitted(self, method):
-        if self.mean_ is None:
-            raise NotFittedError(f"this StandardScaler has not been fitted yet: call fit(X) (or fit_transform(X)) "
-                                 f"on the training data before {method}")
-
     def transform(self, X):
         """Return ``(X - mean_) / scale_``, shape (n_samples, n_columns), as a new array."""
-        self._check_fitted("transform")
+        check_is_fitted(self, "this StandardScaler", "transform")
         X = _as_table(X, "X", self.n_features_in_, "transform")
         unit = _power_of_two(np.maximum(np.abs(self.mean_), self.scale_))
         with np.errstate(over="ignore", under="ignore"):       # exact scaling: the textbook numbers, no overflow
@@ -138,7 +129,7 @@ class StandardScaler:
 
     def inverse_transform(self, X):
         """Undo ``transform``: return ``X * scale_ + mean_`` in the original units, as a new array."""
-        self._check_fitted("inverse_transform")
+        check_is_fitted(self, "this StandardScaler", "inverse_transform")
         X = _as_table(X, "X", self.n_features_in_, "inverse_transform")
         unit = _power_of_two(np.maximum(np.abs(self.mean_), self.scale_))
         with np.errstate(over="ignore", under="ignore"):

@@ -6,7 +6,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import course_utils as cu
-from course_utils.diagnostics import input_grid, mean_slope, preactivations, unit_alignment, unit_contributions
+from course_utils.diagnostics import (input_grid, mean_slope, params_for_raw_data, preactivations, unit_alignment,
+                                      unit_contributions)
 from course_utils.plotting import new_figure
 from course_utils.plotting.units import (plot_preactivation_hist, plot_residual_map, plot_seed_spread,
                                          plot_unit_maps)
@@ -78,6 +79,30 @@ def test_bad_input_is_refused_with_a_clear_message(call, words):
     assert words in str(err.value)
 
 
+class _Stats:
+    """Anything with ``mean_`` and ``scale_`` stands in for a fitted scaler; these ones are text, not numbers."""
+    mean_, scale_ = "0.0", "1.0"
+
+
+# Each of these is the wrong kind of value, so each is a TypeError (a ValueError is for a right kind, wrong value).
+WRONG_TYPES = [
+    (lambda: input_grid(2.5), r"^n \(grid points per side\) must be a whole number \(int\), got 2\.5 of type float"),
+    (lambda: input_grid("5"), r"^n \(grid points per side\) must be a whole number \(int\), got '5' of type str"),
+    (lambda: input_grid(5, "-1", 1.0), r"^low must be a number, got '-1' of type str"),
+    (lambda: input_grid(5, -1.0, None), r"^high must be a number, got None of type NoneType"),
+    (lambda: params_for_raw_data(P, "a scaler", cu.StandardScaler().fit([[1.0], [2.0]])),
+     r"^x_scaler must be a fitted StandardScaler \(anything with mean_ and scale_ arrays\), got str"),
+    (lambda: params_for_raw_data(P, _Stats(), cu.StandardScaler().fit([[1.0], [2.0]])),
+     r"^x_scaler\.mean_ must be an array of numbers, got str"),
+]
+
+
+@pytest.mark.parametrize("call, words", WRONG_TYPES, ids=range(len(WRONG_TYPES)))
+def test_a_value_of_the_wrong_type_is_a_type_error(call, words):
+    with pytest.raises(TypeError, match=words):
+        call()
+
+
 def test_seed_spread_draws_medians_floor_and_log_axis():
     fig, ax = new_figure()                 # the course style, whose line cycle carries dash patterns
     finals = {"width 2": [100.0, 90.0, 4.0], "width 16": [5.0, 6.0, 7.0, 8.0]}
@@ -133,7 +158,6 @@ def test_histogram_and_residual_map():
 
 
 def test_params_for_raw_data_predicts_what_the_scaled_network_predicts():
-    from course_utils.diagnostics import params_for_raw_data
     X_raw, y_raw = cu.make_dataset(300, seed=4)
     xs, ys = cu.StandardScaler().fit(X_raw), cu.StandardScaler().fit(y_raw)
     p = cu.init_params(3, "random", seed=2)
@@ -145,7 +169,7 @@ def test_params_for_raw_data_predicts_what_the_scaled_network_predicts():
     # MSE in raw units is the scaled MSE times s_y squared
     assert cu.mse(y_raw, cu.forward(X_raw, raw)) == pytest.approx(
         cu.mse(ys.transform(y_raw), cu.forward(xs.transform(X_raw), p)) * ys.scale_[0] ** 2, rel=1e-12)
-    with pytest.raises(ValueError, match="fitted scalers"):
+    with pytest.raises(ValueError, match=r"^x_scaler has not been fitted yet: call fit\(X\)"):
         params_for_raw_data(p, cu.StandardScaler(), ys)
     with pytest.raises(ValueError, match="1, got means"):
         params_for_raw_data(p, xs, xs)
