@@ -70,6 +70,36 @@ def check_seed(seed, name="seed"):
     return int(seed)
 
 
+def check_flag(value, name):
+    """Return ``value`` as a bool, or raise a TypeError unless it is True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {shown(value)}")
+    return bool(value)
+
+
+def check_test_size(test_size, n):
+    """Return the number of test samples ``test_size`` asks for out of ``n``, or raise unless both sides keep one.
+
+    A float in (0, 1) is a fraction, rounded up, as scikit-learn rounds it; a whole number is a count.
+    """
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise TypeError(f"test_size must be a fraction such as 0.2 or a whole number of samples, "
+                        f"got {shown(test_size)}")
+    if isinstance(test_size, numbers.Integral):
+        n_test = int(test_size)
+        if not 1 <= n_test <= n - 1:
+            raise ValueError(f"test_size={shown(n_test)} would leave a side empty: with {n} samples it must be "
+                             f"between 1 and {n - 1}")
+        return n_test
+    test_size = check_real_number(test_size, "test_size")         # a Fraction, say, as a float
+    if not 0.0 < test_size < 1.0:
+        raise ValueError(f"test_size as a fraction must lie strictly between 0 and 1, got {test_size}")
+    n_test = int(np.ceil(test_size * n))
+    if n_test >= n:
+        raise ValueError(f"test_size={test_size} of {n} samples leaves no training samples")
+    return n_test
+
+
 def check_choice(value, name, choices):
     """Raise unless ``value`` is one of ``choices``."""
     if value not in choices:

@@ -1,10 +1,8 @@
 """Held-out data: ``train_test_split``, with scikit-learn's name, arguments and return order (notebook 05)."""
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_real_array, as_X, check_real_number, check_seed, shown
+from ._checks import as_X, as_y, check_flag, check_seed, check_test_size
 
 
 def train_test_split(X, y, test_size=0.2, random_state=None, shuffle=True):
@@ -40,37 +38,12 @@ def train_test_split(X, y, test_size=0.2, random_state=None, shuffle=True):
     ((7, 2), (3, 2), [7.0, 8.0, 9.0])
     """
     X = as_X(X)
-    y = as_real_array(y, "y")
-    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must have one row per row of X ({X.shape[0]}), got shape {y.shape}")
-    if not np.all(np.isfinite(y)):
-        bad = int(np.sum(~np.isfinite(y)))
-        raise ValueError(f"y must contain only finite numbers, but {bad} entries are NaN or infinite")
+    column = as_y(y, X.shape[0])
+    y = column[:, 0] if np.ndim(y) == 1 else column
     n = X.shape[0]
-    n_test = _test_count(test_size, n)
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False, got {shown(shuffle)}")
+    n_test = check_test_size(test_size, n)
+    shuffle = check_flag(shuffle, "shuffle")
     random_state = check_seed(random_state, "random_state")
     order = np.random.default_rng(random_state).permutation(n) if shuffle else np.arange(n)
     train, test = order[: n - n_test], order[n - n_test:]
     return X[train], X[test], y[train], y[test]
-
-
-def _test_count(test_size, n):
-    """The number of test samples that ``test_size`` asks for out of ``n``, or a clear error."""
-    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
-        raise TypeError(f"test_size must be a fraction such as 0.2 or a whole number of samples, "
-                        f"got {shown(test_size)}")
-    if isinstance(test_size, numbers.Integral):
-        n_test = int(test_size)
-        if not 1 <= n_test <= n - 1:
-            raise ValueError(f"test_size={shown(n_test)} would leave a side empty: with {n} samples it must be "
-                             f"between 1 and {n - 1}")
-        return n_test
-    test_size = check_real_number(test_size, "test_size")         # a Fraction, say, as a float
-    if not 0.0 < test_size < 1.0:
-        raise ValueError(f"test_size as a fraction must lie strictly between 0 and 1, got {test_size}")
-    n_test = int(np.ceil(test_size * n))
-    if n_test >= n:
-        raise ValueError(f"test_size={test_size} of {n} samples leaves no training samples")
-    return n_test

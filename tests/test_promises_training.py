@@ -204,7 +204,7 @@ def test_the_scaler_refuses_results_beyond_float64_clearly():
     (np.array([1.0, np.nan, 2.0, 3.0]), ValueError, "y must contain only finite numbers, but 1 entries"),
     (np.array([1.0, np.inf, 2.0, 3.0]), ValueError, "y must contain only finite numbers"),
     (np.array(["a", "b", "c", "d"]), TypeError, "y must be an array of numbers"),
-    (np.arange(3.0), ValueError, r"y must have one row per row of X \(4\), got shape \(3,\)"),
+    (np.arange(3.0), ValueError, r"y must have one target per row of X \(4\), got 3"),
     (None, TypeError, "y must be an array of numbers"),
 ])
 def test_the_split_checks_y(y, error, words):

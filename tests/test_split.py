@@ -1,5 +1,7 @@
 """train_test_split: scikit-learn's names and return order, seeded without numpy's global state, no empty side."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -88,5 +90,13 @@ def test_test_size_must_be_a_number(test_size):
 
 def test_y_must_match_X():
     X, y = _data(10)
-    with pytest.raises(ValueError, match="one row per row of X"):
+    with pytest.raises(ValueError, match=r"^y must have one target per row of X \(10\), got 9$"):
         cu.train_test_split(X, y[:9])
+
+
+@pytest.mark.parametrize("shape", [(10, 2), (10, 1, 1), (10, 0)])
+def test_y_must_be_one_target_per_sample(shape):
+    X, _ = _data(10)
+    with pytest.raises(ValueError, match=rf"^y must have shape \(n_samples, 1\) or \(n_samples,\), got shape "
+                                         rf"{re.escape(str(shape))}$"):
+        cu.train_test_split(X, np.zeros(shape))

@@ -10,7 +10,6 @@ import math
 import numbers
 
 import ipywidgets as widgets
-import numpy as np
 import traitlets
 
 # Every control's label takes the same room, so the slider tracks line up one under another.
@@ -159,9 +158,3 @@ def check_option(value, name, options):
         raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
     return value
 
-
-def check_flag(value, name):
-    """``value`` if it is True or False, else a TypeError."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)

@@ -13,13 +13,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from .._checks import check_flag
 from ..data import make_dataset, mean_square_noise
 from ..minibatch import minibatch_descent
 from ..network import init_params
 from ..plotting import COLORS, line_cue
 from ..scaling import StandardScaler
 from ..split import train_test_split
-from ._base import (Explorer, check_flag, check_number, check_option, choice, html_table, log_slider, number,
+from ._base import (Explorer, check_number, check_option, choice, html_table, log_slider, number,
                     slider, steps, switch)
 from ._curves import draw_loss_curves
 

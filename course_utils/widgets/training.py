@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 
+from .._checks import check_flag
 from ..network import init_params
-from ._base import (Explorer, check_flag, check_number, check_option, choice, course_noise_floor, html_table,
+from ._base import (Explorer, check_number, check_option, choice, course_noise_floor, html_table,
                     log_slider, number, slider, switch)
 from ._curves import draw_loss_curves
 from ._runs import RunCache, stable_limit

@@ -1,6 +1,7 @@
 """Explorer for notebook 04: what a wider hidden layer buys, from a ones-start and from a random one."""
 
-from ._base import (CheckboxRow, Explorer, check_flag, check_number, check_option, choice, course_noise_floor,
+from .._checks import check_flag
+from ._base import (CheckboxRow, Explorer, check_number, check_option, choice, course_noise_floor,
                     html_table, log_slider, number, slider, switch)
 from ._curves import draw_loss_curves
 from ._runs import RunCache
