@@ -113,13 +113,17 @@ def check_output(output):
     return check_choice(output, "output", OUTPUTS)
 
 
-def as_X(X, n_inputs=None, name="X"):
-    """Return ``X`` as a float64 array of shape (n_samples, n_inputs), or raise; messages call it ``name``."""
-    X = as_real_array(X, name)
-    if X.ndim != 2 or X.shape[0] < 1:
-        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}")
+def as_X(X, n_inputs=None, name="X", matching="W1", bytes_per_entry=8, what=None):
+    """Return ``X`` as a new float64 array of shape (n_samples, n_inputs), or raise; messages call it ``name``.
+
+    ``n_inputs`` columns are needed to match ``matching``; ``bytes_per_entry`` and ``what`` go to ``as_real_array``.
+    """
+    X = as_real_array(X, name, bytes_per_entry, what)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        hint = "; for a single column, such as y, use .reshape(-1, 1)" if X.ndim == 1 else ""
+        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}{hint}")
     if n_inputs is not None and X.shape[1] != n_inputs:
-        raise ValueError(f"{name} must have {n_inputs} columns to match W1, got shape {X.shape}")
+        raise ValueError(f"{name} must have {n_inputs} columns to match {matching}, got shape {X.shape}")
     if not np.all(np.isfinite(X)):
         bad = int(np.sum(~np.isfinite(X)))
         raise ValueError(f"{name} must contain only finite numbers, but {bad} entries are NaN or infinite")
@@ -204,8 +208,13 @@ def check_params(params):
     return as_params(params)["W1"].shape
 
 
-def as_real_array(value, name):
-    """Return ``value`` as a new float64 array, or raise if it is not made of real numbers."""
+def as_real_array(value, name, bytes_per_entry=8, what=None):
+    """Return ``value`` as a new float64 array, or raise if it is not made of real numbers.
+
+    Python numbers numpy keeps as objects (a Fraction, an int beyond int64) are converted too. Raises
+    unless ``bytes_per_entry`` bytes an entry fit in ``MEMORY_LIMIT``; that message calls it ``what``
+    (``name`` if None).
+    """
     if value is None or isinstance(value, (str, bytes, dict)):
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
     try:
@@ -214,9 +223,11 @@ def as_real_array(value, name):
         raise TypeError(f"{name} must be an array of numbers: {err}") from None
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must hold real numbers, got complex values (dtype {arr.dtype})")
-    if arr.dtype == object or arr.dtype.kind in "USVMm":
+    if arr.dtype.kind in "USVMm":
         raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
-    check_memory(arr.size * 8, name)
+    check_memory(arr.size * bytes_per_entry, f"{what or name} of shape {arr.shape}")
+    if arr.dtype == object and not all(isinstance(v, numbers.Real) for v in arr.flat):
+        raise TypeError(f"{name} must be an array of numbers, got dtype object")
     try:
         return np.array(arr, dtype=np.float64)
     except OverflowError:                                   # a Python int beyond float64, such as 10**400

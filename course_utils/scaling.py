@@ -12,45 +12,12 @@ deviation can no longer overflow, nor vanish for tiny values such as 1e-20.
 
 import numpy as np
 
-from ._checks import NotFittedError, check_is_fitted, check_memory  # noqa: F401  (importable beside the scaler)
+from ._checks import NotFittedError, as_X, check_is_fitted  # noqa: F401  (importable beside the scaler)
 
 # float64 arrays of the input's size that each method holds at once (measured with tracemalloc: fit 2.0, its
 # own copy and np.std's deviations; transform and inverse_transform 1.1), plus 1 byte an entry for the finite check.
 COPIES = {"fit": 2, "transform": 1, "inverse_transform": 1}
-
-
-def _as_table(X, name, n_columns=None, method="fit"):
-    """Return ``X`` as a float64 array (n_samples, n_columns) of finite real numbers, or raise."""
-    if X is None or isinstance(X, (str, bytes, dict)):
-        raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}")
-    try:
-        array = np.asarray(X)
-    except (TypeError, ValueError) as err:                  # ragged nested lists, for one
-        raise TypeError(f"{name} must be an array of numbers: {err}") from None
-    if np.iscomplexobj(array):
-        raise TypeError(f"{name} must hold real numbers, got complex values (dtype {array.dtype})")
-    if array.dtype.kind in "USVMm":
-        raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}")
-    check_memory((8 * COPIES[method] + 1) * array.size, f"StandardScaler.{method} on {name} of shape {array.shape}")
-    try:
-        array = np.array(array, dtype=np.float64)             # a new array: the methods work in it in place
-    except OverflowError:                                   # a Python int beyond float64, such as 10**400
-        raise ValueError(f"{name} must contain only finite numbers, but holds a whole number too large for "
-                         f"float64 (above about 1.8e308)") from None
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}: {err}") from None
-    if array.ndim == 1:
-        raise ValueError(f"{name} must be 2-D, (n_samples, n_columns), got a 1-D array of shape {array.shape}; "
-                         f"for one column such as y use {name}.reshape(-1, 1)")
-    if array.ndim != 2 or array.shape[0] < 1 or array.shape[1] < 1:
-        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_columns), got shape {array.shape}")
-    if n_columns is not None and array.shape[1] != n_columns:
-        raise ValueError(f"{name} must have {n_columns} column(s), as the data the scaler was fitted on, "
-                         f"got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        bad = int(np.sum(~np.isfinite(array)))
-        raise ValueError(f"{name} must contain only finite numbers, but {bad} entries are NaN or infinite")
-    return array
+FITTED = "the data the scaler was fitted on"
 
 
 class StandardScaler:
@@ -96,7 +63,7 @@ class StandardScaler:
         one line. Raises if a column has no spread, since it cannot be scaled to
         standard deviation 1.
         """
-        X = _as_table(X, "X")
+        X = as_X(X, bytes_per_entry=8 * COPIES["fit"] + 1, what="StandardScaler.fit on X")
         top = np.maximum(X.max(axis=0), -X.min(axis=0))          # the largest |x| of each column
         unit = _power_of_two(top)
         X /= unit                                                # exact: every |x| now below 2
@@ -115,7 +82,8 @@ class StandardScaler:
     def transform(self, X):
         """Return ``(X - mean_) / scale_``, shape (n_samples, n_columns), as a new array."""
         check_is_fitted(self, "this StandardScaler", "transform")
-        X = _as_table(X, "X", self.n_features_in_, "transform")
+        X = as_X(X, self.n_features_in_, matching=FITTED, bytes_per_entry=8 * COPIES["transform"] + 1,
+                 what="StandardScaler.transform on X")
         unit = _power_of_two(np.maximum(np.abs(self.mean_), self.scale_))
         with np.errstate(over="ignore", under="ignore"):       # exact scaling: the textbook numbers, no overflow
             X /= unit
@@ -130,7 +98,8 @@ class StandardScaler:
     def inverse_transform(self, X):
         """Undo ``transform``: return ``X * scale_ + mean_`` in the original units, as a new array."""
         check_is_fitted(self, "this StandardScaler", "inverse_transform")
-        X = _as_table(X, "X", self.n_features_in_, "inverse_transform")
+        X = as_X(X, self.n_features_in_, matching=FITTED, bytes_per_entry=8 * COPIES["inverse_transform"] + 1,
+                 what="StandardScaler.inverse_transform on X")
         unit = _power_of_two(np.maximum(np.abs(self.mean_), self.scale_))
         with np.errstate(over="ignore", under="ignore"):
             X *= self.scale_ / unit

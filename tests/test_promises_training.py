@@ -212,6 +212,25 @@ def test_the_split_checks_y(y, error, words):
         cu.train_test_split(np.zeros((4, 2)), y, test_size=1)
 
 
+# Arrays go through one door (as_real_array), so the scaler, the split and describe read them alike: numbers
+# numpy keeps as Python objects are numbers everywhere, and an int beyond float64 gets one message everywhere.
+READ_ALIKE = {
+    "scaler": lambda v: cu.StandardScaler().fit([[v], [2.0]]).mean_[0],                     # (v + 2) / 2
+    "split": lambda v: cu.train_test_split([[v], [2.0]], [1.0, 2.0], test_size=1, shuffle=False)[0][0, 0],
+    "describe": lambda v: cu.describe([v, 2.0])["min"],
+}
+
+
+@pytest.mark.parametrize("site", READ_ALIKE)
+def test_every_array_is_read_by_one_rule(site):
+    assert READ_ALIKE[site](Fraction(1, 2)) == READ_ALIKE[site](0.5)
+    with pytest.raises(ValueError, match=r"^[Xy] must contain only finite numbers, but holds a whole number too "
+                                         r"large for float64"):
+        READ_ALIKE[site](10**400)
+    with pytest.raises(TypeError, match=r"^[Xy] must be an array of numbers, got dtype object"):
+        READ_ALIKE[site](Decimal("0.5"))
+
+
 # 6. Any real spread is standardised; only a column without one is refused.
 
 def textbook(column):

@@ -96,7 +96,8 @@ def test_use_before_fit_is_refused(method):
 @pytest.mark.parametrize("bad, error, message", [
     ([[1.0], [np.nan]], ValueError, "1 entries are NaN or infinite"),
     ([[1.0, np.inf], [2.0, 3.0]], ValueError, "NaN or infinite"),
-    (np.array([1.0, 2.0, 3.0]), ValueError, r"1-D array of shape \(3,\).*reshape\(-1, 1\)"),
+    (np.array([1.0, 2.0, 3.0]), ValueError, r"X must be a 2-D array of shape \(n_samples, n_features\), got shape "
+                                            r"\(3,\); for a single column, such as y, use \.reshape\(-1, 1\)"),
     (np.zeros((2, 2, 2)), ValueError, r"2-D array.*got shape \(2, 2, 2\)"),
     (np.zeros((0, 2)), ValueError, r"got shape \(0, 2\)"),
     (np.array([[1 + 2j], [3 + 0j]]), TypeError, "real numbers, got complex"),
@@ -127,7 +128,8 @@ def test_a_refused_fit_keeps_the_scaler_unfitted():
 @pytest.mark.parametrize("method", ["transform", "inverse_transform"])
 def test_a_different_number_of_columns_is_refused(method):
     scaler = cu.StandardScaler().fit([[1.0, 2.0], [3.0, 5.0]])
-    with pytest.raises(ValueError, match=r"must have 2 column\(s\).*got shape \(2, 1\)"):
+    with pytest.raises(ValueError, match=r"^X must have 2 columns to match the data the scaler was fitted on, "
+                                         r"got shape \(2, 1\)$"):
         getattr(scaler, method)([[1.0], [2.0]])
 
 
