@@ -100,6 +100,13 @@ def check_test_size(test_size, n):
     return n_test
 
 
+def check_type(value, name, kind, expected):
+    """Return ``value``, or raise a TypeError unless it is a ``kind``; ``expected`` says what that is in words."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+    return value
+
+
 def check_choice(value, name, choices):
     """Raise unless ``value`` is one of ``choices``."""
     if value not in choices:
@@ -235,6 +242,16 @@ def as_real_array(value, name, bytes_per_entry=8, what=None):
                          f"float64 (above about 1.8e308)") from None
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be an array of numbers: {err}") from None
+
+
+def as_values(value, name, size=None):
+    """Return ``value`` (a list or array of numbers, at least one) as a flat float64 array of ``size`` entries, or raise."""
+    flat = as_real_array(value, name).ravel()
+    if flat.size == 0:
+        raise ValueError(f"{name} must hold at least one number, got an empty array")
+    if size is not None and flat.size != size:
+        raise ValueError(f"{name} must hold one value per sample ({size}), got {flat.size}")
+    return flat
 
 
 def check_memory(nbytes, what):

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ._checks import (as_real_array, check_memory, check_positive_int, check_real_number, check_whole_number,
-                         shown)
+from ._checks import (as_real_array, as_values, check_memory, check_positive_int, check_real_number,
+                      check_whole_number, shown)
 
 LOW, HIGH = -5.0, 5.0
 
@@ -91,8 +91,6 @@ def mean_square_noise(X, y):
 
 def describe(y):
     """Return the mean, min and max of ``y`` (any shape, at least one number) as plain floats in a dict."""
-    y = as_real_array(y, "y")
-    if y.size == 0:
-        raise ValueError("y must hold at least one number, got an empty array")
+    y = as_values(y, "y")
     with np.errstate(over="ignore"):          # the mean of values near 1.8e308 may overflow to inf
         return {"mean": float(y.mean()), "min": float(y.min()), "max": float(y.max())}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import course_utils as cu
 
@@ -367,6 +368,18 @@ def test_the_test_run_sends_exported_figures_out_of_the_repository():
 def test_save_figure_refuses_what_is_not_a_figure(tmp_path, fig):
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         cu.save_figure(fig, tmp_path / "x.png")
+
+
+@pytest.mark.parametrize("fig, alt, error, words", [
+    (None, "A line.", TypeError, r"^fig must be a matplotlib Figure \(from plt.subplots or new_figure\), got NoneType"),
+    ("fig", "A line.", TypeError, r"^fig must be a matplotlib Figure"),
+    (Figure(), 3, TypeError, r"^alt must be a sentence describing the figure, got int"),
+    (Figure(), None, TypeError, r"^alt must be a sentence describing the figure, got NoneType"),
+    (Figure(), "  ", ValueError, r"^alt must be a sentence describing the figure, got an empty one"),
+], ids=["no fig", "text fig", "number alt", "no alt", "blank alt"])
+def test_show_figure_refuses_what_it_cannot_show(fig, alt, error, words):
+    with pytest.raises(error, match=words):
+        cu.show_figure(fig, alt)
 
 
 def test_plotting_helpers_take_lists_and_name_bad_shapes():

@@ -9,23 +9,10 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
-from .._checks import as_real_array
+from .._checks import as_real_array, as_values, check_type
 from .style import COLORS, WIDTH_COLORS, draw_noise_floor, line_cue
 
-
-def _check_ax(ax):
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes (from plt.subplots or new_figure), got {type(ax).__name__}")
-
-
-def _values(value, name, size=None):
-    """``value`` (a list or array of numbers, at least one) as a flat float64 array of ``size`` entries, or raise."""
-    flat = as_real_array(value, name).ravel()
-    if flat.size == 0:
-        raise ValueError(f"{name} must hold at least one number, got none")
-    if size is not None and flat.size != size:
-        raise ValueError(f"{name} must hold one value per sample ({size}), got {flat.size}")
-    return flat
+AXES = "a matplotlib Axes (from plt.subplots or new_figure)"
 
 
 def plot_data_scatter(ax, X, y, s=4, cmap="viridis"):
@@ -36,11 +23,11 @@ def plot_data_scatter(ax, X, y, s=4, cmap="viridis"):
     matplotlib.collections.PathCollection
         The points, to pass to ``fig.colorbar``.
     """
-    _check_ax(ax)
+    check_type(ax, "ax", Axes, AXES)
     X = as_real_array(X, "X")
     if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
         raise ValueError(f"X must have shape (n_samples, 2), got {X.shape}")
-    y = _values(y, "y", X.shape[0])
+    y = as_values(y, "y", X.shape[0])
     points = ax.scatter(X[:, 0], X[:, 1], c=y, s=s, cmap=cmap, linewidths=0)
     ax.set(xlabel="$x_1$ (input 1)", ylabel="$x_2$ (input 2)", aspect="equal")
     return points
@@ -52,8 +39,8 @@ def plot_target_histogram(ax, y, bins=60, band=None, color=None):
     ``band=(low, high)`` shades that range of values, e.g. ``(0, 1)`` for the
     outputs a sigmoid can reach.
     """
-    _check_ax(ax)
-    y = _values(y, "y")
+    check_type(ax, "ax", Axes, AXES)
+    y = as_values(y, "y")
     ax.hist(y, bins=bins, color=color or COLORS["data"], alpha=0.8)
     ax.axvline(y.mean(), color=COLORS["reference"], linestyle="--", label=f"mean {y.mean():.3f}")
     if band is not None:
@@ -67,9 +54,9 @@ def plot_predictions(ax, y, y_hat, band=None, s=3, label="prediction"):
 
     ``band=(low, high)`` shades that range of predictions, e.g. ``(0, 1)`` for a sigmoid output.
     """
-    _check_ax(ax)
-    y = _values(y, "y")
-    y_hat = _values(y_hat, "y_hat", y.size)
+    check_type(ax, "ax", Axes, AXES)
+    y = as_values(y, "y")
+    y_hat = as_values(y_hat, "y_hat", y.size)
     lo, hi = min(y.min(), y_hat.min()), max(y.max(), y_hat.max())
     ax.plot([lo, hi], [lo, hi], color=COLORS["truth"], linestyle="-", label="perfect: $\\hat y = y$")
     if band is not None:
@@ -87,9 +74,8 @@ def plot_loss_curves(ax, curves, noise_floor=None, log=False, cap=1e100):
     ``log=True`` puts the MSE on a log scale. A curve stops at its first value
     above ``cap``, so a diverging run shows its climb without overflowing the axis.
     """
-    _check_ax(ax)
-    if not isinstance(curves, Mapping):
-        raise TypeError(f"curves must be a dict {{label: losses}}, got {type(curves).__name__}")
+    check_type(ax, "ax", Axes, AXES)
+    check_type(curves, "curves", Mapping, "a dict {label: losses}")
     for i, (label, losses) in enumerate(curves.items()):
         losses = as_real_array(losses, f"curves[{label!r}]").ravel()
         above = np.flatnonzero(~(losses <= cap))
@@ -115,7 +101,7 @@ def plot_surface(ax, x1, x2, z, levels=None, cmap="viridis"):
     matplotlib.contour.QuadContourSet
         The contours, to pass to ``fig.colorbar``.
     """
-    _check_ax(ax)
+    check_type(ax, "ax", Axes, AXES)
     x1, x2, z = as_real_array(x1, "x1"), as_real_array(x2, "x2"), as_real_array(z, "z")
     if z.ndim != 2 or z.size == 0 or x1.shape != z.shape or x2.shape != z.shape:
         raise ValueError(f"x1, x2 and z must be 2-D grids of one shape, got {x1.shape}, {x2.shape} and {z.shape}")
@@ -132,7 +118,7 @@ def plot_graph(ax, nodes, edges, back_edges=()):
     ``edges`` lists ``(from, to)`` pairs drawn as forward arrows and
     ``back_edges`` lists ``(from, to, text)`` drawn as dashed gradient arrows.
     """
-    _check_ax(ax)
+    check_type(ax, "ax", Axes, AXES)
     box = {"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": COLORS["data"]}
     boxes = {name: ax.text(x, y, text, ha="center", va="center", fontsize=10, bbox=box)
              for name, (x, y, text) in nodes.items()}

@@ -12,6 +12,8 @@ import io
 
 from matplotlib.figure import Figure
 
+from .._checks import check_type
+
 
 def figure_png(fig, dpi=None):
     """The PNG bytes of ``fig``, cropped to its contents as the inline backend does."""
@@ -29,10 +31,9 @@ def show_figure(fig, alt):
     alt : str
         Read by screen readers in place of the image; also the output's plain text.
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError("alt must be a sentence describing the figure, got an empty or non-text value")
+    check_type(fig, "fig", Figure, "a matplotlib Figure (from plt.subplots or new_figure)")
+    if not check_type(alt, "alt", str, "a sentence describing the figure").strip():
+        raise ValueError("alt must be a sentence describing the figure, got an empty one")
     from IPython.display import display
 
     png = figure_png(fig)

@@ -13,6 +13,8 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from .._checks import check_type
+
 # Okabe & Ito's colour-blind-safe palette (https://jfly.uni-koeln.de/color/): every categorical colour comes from it.
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73",
@@ -135,11 +137,8 @@ def save_figure(fig, path, dpi=100):
     pathlib.Path
         The file written, e.g. ``Path("r18.png")`` for ``save_figure(fig, "r18")``.
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure (from plt.subplots or new_figure), "
-                        f"got {type(fig).__name__}")
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name such as 'figure.png', got {type(path).__name__}")
+    check_type(fig, "fig", Figure, "a matplotlib Figure (from plt.subplots or new_figure)")
+    check_type(path, "path", (str, os.PathLike), "a file name such as 'figure.png'")
     path = Path(path)
     if path.suffix[1:].lower() not in fig.canvas.get_supported_filetypes():
         path = path.with_name(path.name + ".png")
