@@ -8,6 +8,9 @@ import numpy as np
 OUTPUTS = ("linear", "sigmoid")
 PARAM_SHAPES = {"W1": ("n_inputs", "m"), "b1": ("m",), "W2": ("m", 1), "b2": (1,)}
 MEMORY_LIMIT = 2 * 2**30     # bytes: no request that would need more than 2 GiB is started
+# The finite-difference steps ``hessian`` accepts: at least DELTA_MIN times the largest parameter (and DELTA_MIN
+# itself), at most DELTA_MAX.
+DELTA_MIN, DELTA_MAX = 1e-8, 1e-2
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -56,6 +59,22 @@ def check_positive_float(value, name):
     if not np.isfinite(number) or number <= 0:
         raise ValueError(f"{name} must be a finite number greater than 0, got {shown(value, True)}")
     return number
+
+
+def check_difference_step(delta, theta):
+    """Return ``delta`` as a float, or raise if the step is too small or too large for an accurate Hessian at ``theta``."""
+    delta = check_positive_float(delta, "delta")
+    scale = max(1.0, float(np.max(np.abs(theta))))
+    low = DELTA_MIN * scale
+    if low > DELTA_MAX:
+        raise ValueError(f"the parameters are as large as {scale:.3g}: no finite-difference step is both large enough "
+                         f"to survive rounding (1e-8 times that) and at most {DELTA_MAX:g}, so their curvature "
+                         "cannot be computed accurately")
+    if not low <= delta <= DELTA_MAX:
+        raise ValueError(f"delta must be from {low:.3g} (1e-8 times the largest parameter, {scale:.3g}, or 1e-8) "
+                         f"to {DELTA_MAX:g}, got {delta:g}: a smaller step loses the Hessian to rounding, a larger "
+                         "one to the curvature changing across the step. The default 1e-4 is accurate")
+    return delta
 
 
 def check_seed(seed, name="seed"):
@@ -182,6 +201,14 @@ def as_params(params, name="params"):
             raise ValueError(f"{name}['{key}'] must contain only finite numbers, but {bad} entries are NaN or "
                              f"infinite")
     return out
+
+
+def as_X_y_params(X, y, params, output):
+    """Check ``output`` and return ``X`` (n, n_inputs), ``y`` (n, 1) and ``params`` checked against each other, or raise."""
+    check_output(output)
+    params = as_params(params)
+    X = as_X(X, params["W1"].shape[0])
+    return X, as_y(y, X.shape[0]), params
 
 
 def as_X_and_params(X, params, copies, what):

@@ -9,13 +9,12 @@ nudge one parameter up and down by δ and difference the gradients that
 
 import numpy as np
 
+from ._checks import DELTA_MAX, DELTA_MIN, as_X_y_params, check_difference_step, check_memory  # noqa: F401
 from .network import backward
-from ._checks import as_X, as_y, check_memory, check_output, check_params, check_positive_float
+
+# DELTA_MIN and DELTA_MAX (from _checks.py) bound the finite-difference steps ``hessian`` accepts.
 
 KEYS = ("W1", "b1", "W2", "b2")
-# The accepted finite-difference steps (see ``hessian``): at least DELTA_MIN times the largest
-# parameter (and DELTA_MIN itself), at most DELTA_MAX.
-DELTA_MIN, DELTA_MAX = 1e-8, 1e-2
 
 
 def _flatten(params):
@@ -31,37 +30,6 @@ def _unflatten(theta, shapes):
         params[key] = theta[start:start + size].reshape(shapes[key])
         start += size
     return params
-
-
-def _check_inputs(X, y, params, output):
-    """``X`` and ``y`` as float64; ``check_params`` refuses params with NaN or inf (a diverged network)."""
-    check_output(output)
-    n_inputs, _ = check_params(params)
-    X = as_X(X, n_inputs)
-    y = as_y(y, X.shape[0])
-    return X, y
-
-
-def _check_delta(delta, theta):
-    """``delta`` as a float, or a ValueError when the step is too small or too large to give an accurate Hessian."""
-    delta = check_positive_float(delta, "delta")
-    scale = max(1.0, float(np.max(np.abs(theta))))
-    low = DELTA_MIN * scale
-    if low > DELTA_MAX:
-        raise ValueError(f"the parameters are as large as {scale:.3g}: no finite-difference step is both large enough "
-                         f"to survive rounding (1e-8 times that) and at most {DELTA_MAX:g}, so their curvature "
-                         "cannot be computed accurately")
-    if not low <= delta <= DELTA_MAX:
-        raise ValueError(f"delta must be from {low:.3g} (1e-8 times the largest parameter, {scale:.3g}, or 1e-8) "
-                         f"to {DELTA_MAX:g}, got {delta:g}: a smaller step loses the Hessian to rounding, a larger "
-                         "one to the curvature changing across the step. The default 1e-4 is accurate")
-    return delta
-
-
-def _check_hessian_memory(n_samples, n_params, width, what, copies=4):
-    """Refuse a Hessian that would not fit: ``copies`` (P, P) arrays beside one backward pass (4 (n, m) arrays)."""
-    check_memory(8 * (copies * n_params ** 2 + 4 * n_samples * width + 8 * n_samples),
-                 f"{what} of {n_params} parameters on {n_samples} samples")
 
 
 def hessian(X, y, params, output="linear", delta=1e-4):
@@ -105,11 +73,13 @@ def hessian(X, y, params, output="linear", delta=1e-4):
 
 
 def _hessian(X, y, params, output, delta, what, copies):
-    X, y = _check_inputs(X, y, params, output)
-    shapes = {k: np.shape(params[k]) for k in KEYS}
+    X, y, params = as_X_y_params(X, y, params, output)
+    shapes = {k: params[k].shape for k in KEYS}
     theta = _flatten(params)
-    delta = _check_delta(delta, theta)
-    _check_hessian_memory(X.shape[0], theta.size, shapes["W1"][1], what, copies)
+    delta = check_difference_step(delta, theta)
+    # ``copies`` (P, P) arrays beside one backward pass (4 (n, m) arrays).
+    n, P = X.shape[0], theta.size
+    check_memory(8 * (copies * P ** 2 + 4 * n * shapes["W1"][1] + 8 * n), f"{what} of {P} parameters on {n} samples")
     columns = []
     for j in range(theta.size):
         up, down = theta.copy(), theta.copy()

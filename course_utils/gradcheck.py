@@ -7,10 +7,10 @@ says how it is wrong, in at most ``MAX_MESSAGE`` characters.
 
 import numpy as np
 
+from ._checks import as_real_array, as_X_y_params, check_output, check_positive_float, check_seed
 from .exercises.feedback import (MAX_MESSAGE, _clip, _is_complex, describe, error_text, is_blank, non_finite, quietly,
                                  real_array)
 from .network import forward, init_params, mse
-from ._checks import as_params, as_real_array, as_X, as_y, check_output, check_positive_float
 
 # Relative error below this counts as a match; float64 centred differences reach about 1e-9 here.
 TOLERANCE = 1e-7
@@ -38,11 +38,8 @@ def numerical_gradient(X, y, params, output="linear", delta=1e-5):
     dict
         ``W1``, ``b1``, ``W2``, ``b2``, each with the shape of that parameter.
     """
-    check_output(output)
+    X, y, work = as_X_y_params(X, y, params, output)
     delta = check_positive_float(delta, "delta")
-    work = as_params(params)
-    X = as_X(X, work["W1"].shape[0])
-    y = as_y(y, X.shape[0])
     if not np.isfinite(mse(y, forward(X, work, output))):
         raise ValueError("the loss at these params overflows float64 (above about 1.8e308): "
                          "the data or the weights are too large for a gradient")
@@ -220,7 +217,7 @@ def _call_backward(backward_fn, X, y, params, output):
         return None, GradientReport(output, [f"backward raised {error_text(err)}"], {})
 
 
-def _check_one(key, value, ref):
+def _usable(key, value, ref):
     """``(float array, None)`` for a usable gradient, or ``(None, problem)``."""
     if value is None:
         return None, f"{key}: is None instead of an array shaped like params['{key}']."
@@ -237,10 +234,12 @@ def _check_one(key, value, ref):
     return mine, None
 
 
-def _check(backward_fn, output, seed):
+def _grade(backward_fn, output, seed):
+    """The ``GradientReport`` of ``backward_fn`` on the problem of ``seed``; ``check_gradients`` keeps it quiet."""
     try:
         check_output(output)
-    except ValueError as err:
+        seed = check_seed(seed)
+    except (TypeError, ValueError) as err:
         return GradientReport(output, [str(err)], {})
     if is_blank(backward_fn):
         return GradientReport(output, [], {}, not_written=True, reason=f"it is still {backward_fn!r}")
@@ -269,7 +268,7 @@ def _check(backward_fn, output, seed):
             keys = ", ".join(_clip(repr(k), 12) for k in list(grads)[:6]) or "no keys"
             problems.append(f"{key}: missing from the returned dict (it has {keys}).")
             continue
-        mine, problem = _check_one(key, grads[key], ref)
+        mine, problem = _usable(key, grads[key], ref)
         if problem in kinds:
             kinds[problem].append(key)
         elif problem:
@@ -301,8 +300,9 @@ def check_gradients(backward_fn, output="linear", seed=0):
         A function with the signature of ``course_utils.backward``. It gets copies
         of the data; the check waits for it to return (there is no time limit).
     output : {"linear", "sigmoid"}
-    seed : int
-        Seeds the small problem (7 samples, 3 hidden units, random weights).
+    seed : int, numpy.random.Generator or None
+        Seeds the small problem (7 samples, 3 hidden units, random weights): None, a whole number >= 0
+        or a Generator, as everywhere in the package.
 
     Returns
     -------
@@ -313,7 +313,7 @@ def check_gradients(backward_fn, output="linear", seed=0):
         thrown, and no warning escapes.
     """
     try:
-        return quietly(lambda: _check(backward_fn, output, seed))
+        return quietly(lambda: _grade(backward_fn, output, seed))
     except KeyboardInterrupt:      # Ctrl-C still stops it
         raise
     except BaseException as err:   # the check itself must answer, whatever it was given

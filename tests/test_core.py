@@ -296,6 +296,18 @@ def test_check_gradients_never_raises(backward, words):
     assert not report.ok and words in str(report)
 
 
+@pytest.mark.parametrize("seed", ["not a seed", -1, 1.5, True])
+def test_check_gradients_checks_its_seed_as_everywhere_else(seed):
+    report = cu.check_gradients(cu.backward, seed=seed)
+    assert not report.ok
+    assert f"seed must be None, a whole number >= 0 or a numpy Generator, got {seed!r}" in str(report), str(report)
+
+
+def test_check_gradients_takes_every_kind_of_seed():
+    for seed in (None, 3, np.int64(3), np.random.default_rng(3)):
+        assert cu.check_gradients(cu.backward, seed=seed).ok
+
+
 def test_check_gradients_notices_mutated_params():
     def mutating(X, y, params, output="linear"):
         grads = cu.backward(X, y, params, output)
