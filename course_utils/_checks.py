@@ -1,5 +1,6 @@
 """Input checks shared by the package, with error messages written for a learner."""
 
+import math
 import numbers
 from decimal import Decimal
 
@@ -62,7 +63,7 @@ def check_positive_float(value, name):
 
 
 def check_difference_step(delta, theta):
-    """Return ``delta`` as a float, or raise if the step is too small or too large for an accurate Hessian at ``theta``."""
+    """Return ``delta`` as a float, or raise if it is too small or too large for an accurate Hessian at ``theta``."""
     delta = check_positive_float(delta, "delta")
     scale = max(1.0, float(np.max(np.abs(theta))))
     low = DELTA_MIN * scale
@@ -75,6 +76,18 @@ def check_difference_step(delta, theta):
                          f"to {DELTA_MAX:g}, got {delta:g}: a smaller step loses the Hessian to rounding, a larger "
                          "one to the curvature changing across the step. The default 1e-4 is accurate")
     return delta
+
+
+def check_randomstate_seed(seed, name="seed"):
+    """Return ``seed`` as an int, or raise unless it is a whole number from 0 to 2**32 - 1.
+
+    That is a seed of the legacy ``np.random.RandomState`` that ``make_dataset`` draws from, to reproduce the
+    original notebook; it takes no None or Generator, unlike every other seed (``check_seed``).
+    """
+    seed = check_whole_number(seed, name, 0)
+    if seed >= 2**32:
+        raise ValueError(f"{name} must be a whole number from 0 to 2**32 - 1, got {shown(seed, True)}")
+    return seed
 
 
 def check_seed(seed, name="seed"):
@@ -127,10 +140,29 @@ def check_type(value, name, kind, expected):
 
 
 def check_choice(value, name, choices):
-    """Raise unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        options = " or ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be {options}, got {value!r}")
+    """Return ``value``, or raise a ValueError unless it is one of ``choices`` (True is not 1 here)."""
+    try:
+        known = value in choices and isinstance(value, (bool, np.bool_)) == isinstance(choices[0], (bool, np.bool_))
+    except (TypeError, ValueError):            # an unhashable value, or an array that == cannot answer for
+        known = False
+    if not known:
+        *rest, last = [repr(c) for c in choices]
+        raise ValueError(f"{name} must be {', '.join(rest) + ' or ' if rest else ''}{last}, got {shown(value)}")
+    return value
+
+
+def check_in_range(value, name, low, high, integer=False):
+    """Return ``value``, or raise unless it is a (whole, if ``integer``) number from ``low`` to ``high``.
+
+    The explorers check their arguments with it: a slider would silently clamp a number outside its range.
+    """
+    kind = "a whole number" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral if integer else numbers.Real):
+        raise TypeError(f"{name} must be {kind} from {low:g} to {high:g}, got {shown(value)} of type "
+                        f"{type(value).__name__}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g} (the range of its slider), "
+                         f"got {shown(value)}")
     return value
 
 
@@ -204,7 +236,7 @@ def as_params(params, name="params"):
 
 
 def as_X_y_params(X, y, params, output):
-    """Check ``output`` and return ``X`` (n, n_inputs), ``y`` (n, 1) and ``params`` checked against each other, or raise."""
+    """Check ``output``; return ``X`` (n, n_inputs), ``y`` (n, 1) and ``params``, checked together, or raise."""
     check_output(output)
     params = as_params(params)
     X = as_X(X, params["W1"].shape[0])
@@ -272,7 +304,7 @@ def as_real_array(value, name, bytes_per_entry=8, what=None):
 
 
 def as_values(value, name, size=None):
-    """Return ``value`` (a list or array of numbers, at least one) as a flat float64 array of ``size`` entries, or raise."""
+    """Return ``value``, at least one number, as a flat float64 array (of ``size`` entries if given), or raise."""
     flat = as_real_array(value, name).ravel()
     if flat.size == 0:
         raise ValueError(f"{name} must hold at least one number, got an empty array")
@@ -321,3 +353,89 @@ def check_validation(validation, n_inputs, width, epochs):
     y_val = as_y(validation[1], X_val.shape[0], name="validation[1] (its y)", x_name="validation[0]")
     check_memory(8 * ((width + n_inputs + 3) * len(X_val) + 3 * epochs), "the validation pass of this training run")
     return X_val, y_val
+
+
+def check_widths(widths, choices=None):
+    """Return ``widths`` as a tuple of distinct hidden widths, or raise.
+
+    Without ``choices`` (``width_sweep``): at least one whole number >= 1, in the order given. With
+    ``choices`` (an explorer's boxes): each one of ``choices``, none at all allowed, sorted.
+    """
+    such = f"widths chosen from {choices}, such as (2, 16)" if choices else "whole numbers such as (2, 4, 8, 16)"
+    if isinstance(widths, (str, bytes, dict)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"widths must be a sequence of {such}, got {shown(widths)}")
+    widths = tuple(widths)
+    if choices is None:
+        if not widths:
+            raise ValueError("widths must name at least one hidden width, got an empty sequence")
+        widths = tuple(check_positive_int(w, "each width") for w in widths)
+    elif not all(w in choices and not isinstance(w, (bool, np.bool_)) for w in widths):
+        raise ValueError(f"widths must be chosen from {choices}, got {shown(widths)}")
+    if len(set(widths)) != len(widths):
+        raise ValueError(f"widths must not repeat a width, got {widths}")
+    return widths if choices is None else tuple(sorted(widths))
+
+
+def check_batch_size(batch_size, n_samples):
+    """Return ``batch_size`` as an int from 1 to ``n_samples`` (None means all of them), or raise."""
+    if batch_size is None:
+        return n_samples
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if batch_size > n_samples:
+        raise ValueError(f"batch_size must be at most the number of training samples ({n_samples}), "
+                         f"got {shown(batch_size)}")
+    return batch_size
+
+
+def count_numbers(params):
+    """The count of numbers in a params dict, without converting arrays; 0 for what the checks will refuse."""
+    if not isinstance(params, dict):
+        return 0
+    try:
+        return sum(int(np.size(params[k])) for k in PARAM_SHAPES if k in params)
+    except (TypeError, ValueError):                          # ragged lists and such: as_params names them
+        return 0
+
+
+def check_training_args(X, y, starts, lr, epochs, output, copies=0):
+    """Check what ``train`` and ``train_many`` are given; return ``X, y, starts, lr, epochs`` as they train on.
+
+    The memory check counts ``copies`` float64 copies of the starts with the work arrays, in one total.
+    """
+    check_output(output)
+    if isinstance(starts, (dict, str)):
+        raise TypeError(f"starts must be a list of params dicts (for one network, use train), "
+                        f"got a {type(starts).__name__}")
+    try:
+        starts = list(starts)
+    except TypeError:
+        raise TypeError(f"starts must be a sequence of params dicts, got {type(starts).__name__}") from None
+    if not starts:
+        raise ValueError("starts must hold at least one params dict, got an empty sequence")
+    starts = [as_params(p, f"starts[{k}]" if len(starts) > 1 else "params") for k, p in enumerate(starts)]
+    lr, epochs = check_positive_float(lr, "lr"), check_non_negative_int(epochs, "epochs")
+    widths = [p["W1"].shape[1] for p in starts]
+    held = 8 * copies * sum(count_numbers(p) for p in starts)
+    if isinstance(X, np.ndarray) and X.ndim == 2:                  # refuse before X is even copied, when we can
+        check_training_memory(X.shape[0], widths, epochs, X.shape[1], held)
+    X = as_X(X, starts[0]["W1"].shape[0])
+    for k, p in enumerate(starts):
+        if p["W1"].shape[0] != X.shape[1]:
+            raise ValueError(f"starts[{k}]['W1'] must have {X.shape[1]} rows, one per column of X, "
+                             f"got shape {p['W1'].shape}")
+    y = as_y(y, X.shape[0])
+    check_training_memory(X.shape[0], widths, epochs, X.shape[1], held)
+    return X, y, starts, lr, epochs
+
+
+def check_copies_memory(sizes, widths, X, epochs, copies, what):
+    """Raise, before any copy is made, unless ``copies`` copies of starts of ``sizes`` numbers fit in memory,
+    alone and, when ``X``, the ``widths`` and ``epochs`` are already usable as given, with the work arrays of
+    training on ``X`` (``check_training_memory``), in one total. ``check_training_args`` checks that total
+    again, once everything is converted. ``what`` names the copies, with ``{}`` for the number of starts.
+    """
+    nbytes = 8 * copies * sum(sizes)
+    check_memory(nbytes, what.format(len(sizes)))
+    if (isinstance(X, np.ndarray) and X.ndim == 2 and None not in widths
+            and isinstance(epochs, numbers.Integral) and not isinstance(epochs, bool) and epochs >= 0):
+        check_training_memory(X.shape[0], widths, int(epochs), X.shape[1], nbytes)   # int: no numpy overflow

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ._checks import (as_real_array, as_values, check_memory, check_positive_int, check_real_number,
-                      check_whole_number, shown)
+from ._checks import (as_real_array, as_values, check_memory, check_positive_int, check_randomstate_seed,
+                      check_real_number, shown)
 
 LOW, HIGH = -5.0, 5.0
 
@@ -60,9 +60,7 @@ def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
     noise_std = check_real_number(noise_std, "noise_std")
     if not np.isfinite(noise_std) or noise_std < 0:
         raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
-    seed = check_whole_number(seed, "seed", 0)
-    if seed >= 2**32:
-        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {shown(seed, True)}")
+    seed = check_randomstate_seed(seed)
     rng = np.random.RandomState(seed)
     noise = rng.normal(0.0, noise_std, n_samples)
     x1 = rng.uniform(LOW, HIGH, n_samples)

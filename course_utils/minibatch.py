@@ -50,8 +50,8 @@ from concurrent.futures import Future
 
 import numpy as np
 
+from ._checks import check_batch_size, check_memory, check_seed, check_validation
 from .descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, sigmoid_of_negated
-from ._checks import check_memory, check_positive_int, check_seed, check_validation, shown
 
 
 def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
@@ -76,11 +76,7 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
         As in ``TrainResult``; ``val_losses`` is None without ``validation``.
     """
     n, D = X.shape
-    if batch_size is None:
-        batch_size = n
-    batch_size = check_positive_int(batch_size, "batch_size")
-    if batch_size > n:
-        raise ValueError(f"batch_size must be at most the number of training samples ({n}), got {shown(batch_size)}")
+    batch_size = check_batch_size(batch_size, n)
     seed = check_seed(seed)
     H = params["W1"].shape[1]
     if validation is not None:

@@ -8,17 +8,15 @@ out by hand, and a test checks that ``train`` records the same losses to 1e-9.
 gets bit for bit the numbers it gets alone, at any learning rate.
 """
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import (check_choice, check_copies_memory, check_seed, check_training_args, check_validation,
+                      check_widths, count_numbers)
 from .descent import descend_many
 from .minibatch import FullMSE, LossRows, train_minibatch
 from .network import INITS, init_params
-from ._checks import (as_params, as_X, as_y, check_choice, check_memory, check_non_negative_int, check_output,
-                         check_positive_float, check_positive_int, check_seed, check_training_memory,
-                         check_validation)
 
 
 @dataclass
@@ -84,7 +82,7 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, 
     seed = check_seed(seed)
     if batch_size is None and validation is None:
         return train_many(X, y, [params], lr=lr, epochs=epochs, output=output)[0]
-    X, y, (params,), lr, epochs = _check_training_args(X, y, [params], lr, epochs, output)
+    X, y, (params,), lr, epochs = check_training_args(X, y, [params], lr, epochs, output)
     if batch_size is None:
         X_val, y_val = check_validation(validation, X.shape[1], params["W1"].shape[1], epochs)
         new, losses, val_losses, diverged = _full_batch_watched(X, y, params, lr, epochs, output, X_val, y_val)
@@ -139,10 +137,11 @@ def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
         try:
             starts = list(starts)
         except TypeError:
-            pass                                             # _check_training_args says what is wrong
+            pass                                             # check_training_args says what is wrong
         else:
-            _check_copies([_count_numbers(p) for p in starts], [_width(p) for p in starts], X, epochs)
-    X, y, starts, lr, epochs = _check_training_args(X, y, starts, lr, epochs, output, copies=COPIES)
+            check_copies_memory([count_numbers(p) for p in starts], [_width(p) for p in starts], X, epochs, COPIES,
+                                "train_many's copies of its {} starts")
+    X, y, starts, lr, epochs = check_training_args(X, y, starts, lr, epochs, output, copies=COPIES)
     by_width = {}
     for k, p in enumerate(starts):
         by_width.setdefault(p["W1"].shape[1], []).append(k)
@@ -159,37 +158,6 @@ def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
                    "b2": b2[i:i + 1].copy()}
             results[k] = TrainResult(params=new, losses=losses[i, :n_run[i]].copy(), diverged=bool(n_run[i] < epochs))
     return results
-
-
-def _check_training_args(X, y, starts, lr, epochs, output, copies=0):
-    """Check what ``train`` and ``train_many`` are given; return ``X, y, starts, lr, epochs`` as they train on.
-
-    The memory check counts ``copies`` float64 copies of the starts with the work arrays, in one total.
-    """
-    check_output(output)
-    if isinstance(starts, (dict, str)):
-        raise TypeError(f"starts must be a list of params dicts (for one network, use train), "
-                        f"got a {type(starts).__name__}")
-    try:
-        starts = list(starts)
-    except TypeError:
-        raise TypeError(f"starts must be a sequence of params dicts, got {type(starts).__name__}") from None
-    if not starts:
-        raise ValueError("starts must hold at least one params dict, got an empty sequence")
-    starts = [as_params(p, f"starts[{k}]" if len(starts) > 1 else "params") for k, p in enumerate(starts)]
-    lr, epochs = check_positive_float(lr, "lr"), check_non_negative_int(epochs, "epochs")
-    widths = [p["W1"].shape[1] for p in starts]
-    held = 8 * copies * sum(_count_numbers(p) for p in starts)
-    if isinstance(X, np.ndarray) and X.ndim == 2:                  # refuse before X is even copied, when we can
-        check_training_memory(X.shape[0], widths, epochs, X.shape[1], held)
-    X = as_X(X, starts[0]["W1"].shape[0])
-    for k, p in enumerate(starts):
-        if p["W1"].shape[0] != X.shape[1]:
-            raise ValueError(f"starts[{k}]['W1'] must have {X.shape[1]} rows, one per column of X, "
-                             f"got shape {p['W1'].shape}")
-    y = as_y(y, X.shape[0])
-    check_training_memory(X.shape[0], widths, epochs, X.shape[1], held)
-    return X, y, starts, lr, epochs
 
 
 def _not_finite_at_start(k, count):
@@ -211,60 +179,23 @@ def width_sweep(X, y, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, s
     dict
         ``{width: losses}``, each losses an ndarray of shape (n_epochs_run,).
     """
-    widths = _check_widths(widths)
+    widths = check_widths(widths)
     check_choice(init, "init", INITS)
     seed = check_seed(seed)
-    _check_copies([4 * w + 1 for w in widths], widths, X, epochs, held=1,   # the starts, 4 m + 1 numbers each
-                  what="the {} starts of width_sweep and train_many's copies of them")
+    check_copies_memory([4 * w + 1 for w in widths], widths, X, epochs, COPIES + 1,   # the starts, 4 m + 1 numbers
+                        "the {} starts of width_sweep and train_many's copies of them")
     starts = [init_params(w, init, seed=seed) for w in widths]
     runs = train_many(X, y, starts, lr=lr, epochs=epochs, output=output)
     return {w: run.losses for w, run in zip(widths, runs)}
 
 
-def _check_widths(widths):
-    """Return ``widths`` as a tuple of distinct positive ints, or raise."""
-    try:
-        widths = tuple(widths)
-    except TypeError:
-        raise TypeError(f"widths must be a sequence of whole numbers such as (2, 4, 8, 16), got {widths!r}") from None
-    if not widths:
-        raise ValueError("widths must name at least one hidden width, got an empty sequence")
-    widths = tuple(check_positive_int(w, "each width") for w in widths)
-    if len(set(widths)) != len(widths):
-        raise ValueError(f"widths must not repeat a width, got {widths}")
-    return widths
-
-
-COPIES = 5   # float64 copies of its starts train_many holds at once (checked copy, stacks, working, final, results)
-
-
-def _check_copies(sizes, widths, X, epochs, held=0, what="train_many's copies of its {} starts"):
-    """Raise, before any copy is made, unless ``COPIES + held`` copies of starts of ``sizes`` numbers fit in memory,
-    alone and, when ``X``, the ``widths`` and ``epochs`` are already usable as given, with the work arrays of
-    training on ``X`` (``check_training_memory``), in one total. ``_check_training_args`` checks that total again,
-    once everything is converted.
-
-    Measured with tracemalloc: the peak of ``train_many`` is 4.0 to 4.6 times its starts' numbers
-    when they dominate (many wide starts on few samples).
-    """
-    copies = 8 * (COPIES + held) * sum(sizes)
-    check_memory(copies, what.format(len(sizes)))
-    if (isinstance(X, np.ndarray) and X.ndim == 2 and None not in widths
-            and isinstance(epochs, numbers.Integral) and not isinstance(epochs, bool) and epochs >= 0):
-        check_training_memory(X.shape[0], widths, int(epochs), X.shape[1], copies)   # int: no numpy overflow
+# float64 copies of its starts train_many holds at once (checked copy, stacks, working, final, results). Measured
+# with tracemalloc: the peak of train_many is 4.0 to 4.6 times its starts' numbers when they dominate (many wide
+# starts on few samples).
+COPIES = 5
 
 
 def _width(params):
     """The width m of a params dict whose W1 is already a 2-D array with columns, or None (the checks come later)."""
     W1 = params.get("W1") if isinstance(params, dict) else None
     return W1.shape[1] if isinstance(W1, np.ndarray) and W1.ndim == 2 and W1.shape[1] >= 1 else None
-
-
-def _count_numbers(params):
-    """The count of numbers in a params dict, without converting arrays; 0 for what the checks will refuse."""
-    if not isinstance(params, dict):
-        return 0
-    try:
-        return sum(int(np.size(params[k])) for k in ("W1", "b1", "W2", "b2") if k in params)
-    except (TypeError, ValueError):                          # ragged lists and such: as_params names them
-        return 0
