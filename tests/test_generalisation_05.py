@@ -152,9 +152,10 @@ def test_every_table_header_names_its_column():
         html_table(["", "MSE"], [["a", "1"]])
 
 
-@pytest.mark.parametrize("kwargs, match", [({"n_samples": 50}, r"n_samples must be one of \(30, 100"),
-                                           ({"width": 3}, r"width must be one of \(2, 4"),
-                                           ({"batch_size": 64}, r"batch_size must be one of \('1', '10'")])
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_samples": 50}, r"n_samples must be 30, 100, 300, 1000, 3000 or 10000, got 50"),
+    ({"width": 3}, r"width must be 2, 4, 8, 16, 32 or 64, got 3"),
+    ({"batch_size": 64}, r"batch_size must be '1', '10', '32', '256' or 'full', got '64'")])
 def test_a_setting_the_explorer_does_not_offer_is_refused_clearly(kwargs, match):
     with pytest.raises(ValueError, match=match):
         generalisation_explorer(**kwargs)

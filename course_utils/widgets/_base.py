@@ -17,8 +17,7 @@ import ipywidgets as widgets
 
 from ..data import make_dataset, mean_square_noise
 from ..plotting import course_style, new_figure
-from ._controls import (CheckboxRow, check_number, check_option, choice, log_slider,  # noqa: F401
-                        slider, steps, switch)   # (the explorers' toolkit)
+from ._controls import CheckboxRow, choice, log_slider, slider, steps, switch  # noqa: F401  (the explorers' toolkit)
 from ._html import _CSS, html_table, img_tag, number   # noqa: F401  (html_table and number: for the explorers)
 
 

@@ -7,7 +7,6 @@ reads "MSE nan"; infinities are clamped to the ends, as any out-of-range value i
 """
 
 import math
-import numbers
 
 import ipywidgets as widgets
 import traitlets
@@ -131,30 +130,3 @@ class CheckboxRow(widgets.HBox):
                 box.value = o in change["new"]
         finally:
             self._syncing = False
-
-
-# ----- checking an explorer's arguments before its controls are built -----
-# A control would raise traitlets.TraitError for NaN or an unknown option, and would silently
-# clamp a number outside its range; an explorer refuses such an argument with a sentence instead.
-
-def check_number(value, name, low, high, integer=False):
-    """``value`` if it is a (whole, if ``integer``) number from ``low`` to ``high``, else a TypeError or ValueError."""
-    kind = "a whole number" if integer else "a number"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral if integer else numbers.Real):
-        raise TypeError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r} of type "
-                        f"{type(value).__name__}")
-    if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g} (the range of its slider), got {value!r}")
-    return value
-
-
-def check_option(value, name, options):
-    """``value`` if it is one of ``options``, else a ValueError listing them."""
-    try:
-        known = value in options
-    except TypeError:             # an unhashable value
-        known = False
-    if not known or isinstance(value, bool) != isinstance(options[0], bool):
-        raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
-    return value
-

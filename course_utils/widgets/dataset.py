@@ -2,10 +2,11 @@
 
 import ipywidgets as widgets
 
+from .._checks import check_in_range
 from ..data import describe
 from ..plotting import plot_data_scatter, plot_target_histogram
 from ._controls import LABEL_WIDTH
-from ._base import Explorer, check_number, course_data, course_noise_floor, html_table, slider
+from ._base import Explorer, course_data, course_noise_floor, html_table, slider
 
 MAX_POINTS_SHOWN = 3_000   # enough to see the surface; every sample still counts in the numbers
 
@@ -22,9 +23,9 @@ class DatasetExplorer(Explorer):
     margins = {"left": 0.07, "right": 0.97, "bottom": 0.13, "top": 0.92, "wspace": 0.35}
 
     def __init__(self, n_samples=10_000, noise_std=1.0, seed=2025):
-        check_number(n_samples, "n_samples", 100, 10_000, integer=True)
-        check_number(noise_std, "noise_std", 0.0, 3.0)
-        check_number(seed, "seed", 0, 9_999, integer=True)
+        check_in_range(n_samples, "n_samples", 100, 10_000, integer=True)
+        check_in_range(noise_std, "noise_std", 0.0, 3.0)
+        check_in_range(seed, "seed", 0, 9_999, integer=True)
         controls = {
             "n_samples": slider("sample size", n_samples, 100, 10_000, 100, integer=True),
             "noise_std": slider("noise level (std σε)", noise_std, 0.0, 3.0, 0.1),

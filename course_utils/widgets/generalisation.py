@@ -13,15 +13,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._checks import check_flag
+from .._checks import check_choice, check_flag, check_in_range, check_randomstate_seed
 from ..data import make_dataset, mean_square_noise
 from ..minibatch import minibatch_descent
 from ..network import init_params
 from ..plotting import COLORS, line_cue
 from ..scaling import StandardScaler
 from ..split import train_test_split
-from ._base import (Explorer, check_number, check_option, choice, html_table, log_slider, number,
-                    slider, steps, switch)
+from ._base import Explorer, choice, html_table, log_slider, number, slider, steps, switch
 from ._curves import draw_loss_curves
 
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
@@ -185,12 +184,12 @@ class GeneralisationExplorer(Explorer):
     margins = {"left": 0.08, "right": 0.66, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, n_samples=100, width=64, batch_size="10", lr=0.05, epochs=300, standardise=True, seed=0):
-        self.seed, self._finished = seed, OrderedDict()
-        check_option(n_samples, "n_samples", SAMPLE_SIZES)
-        check_option(width, "width", WIDTHS)
-        check_option(str(batch_size), "batch_size", BATCH_SIZES)
-        check_number(lr, "lr", 1e-3, 1.0)
-        check_number(epochs, "epochs", 20, 2_000, integer=True)
+        self.seed, self._finished = check_randomstate_seed(seed), OrderedDict()
+        check_choice(n_samples, "n_samples", SAMPLE_SIZES)
+        check_choice(width, "width", WIDTHS)
+        check_choice(str(batch_size), "batch_size", BATCH_SIZES)
+        check_in_range(lr, "lr", 1e-3, 1.0)
+        check_in_range(epochs, "epochs", 20, 2_000, integer=True)
         check_flag(standardise, "standardise")
         controls = {
             "n_samples": steps("samples", SAMPLE_SIZES, n_samples),

@@ -2,9 +2,10 @@
 
 import numpy as np
 
+from .._checks import check_choice, check_in_range
 from ..network import forward, mse
 from ..plotting import plot_predictions
-from ._base import Explorer, check_number, check_option, choice, course_data, html_table, number, slider
+from ._base import Explorer, choice, course_data, html_table, number, slider
 
 BAND = (0.0, 1.0)          # every value a sigmoid output can take
 MAX_POINTS_SHOWN = 3_000
@@ -36,10 +37,10 @@ class OutputExplorer(Explorer):
     margins = {"left": 0.08, "right": 0.77, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, output="sigmoid", hidden_weight=1.0, output_weight=1.0, output_bias=0.0, n_hidden=2):
-        check_option(output, "output", ("linear", "sigmoid"))
-        check_number(hidden_weight, "hidden_weight", -2.0, 2.0)
-        check_number(output_weight, "output_weight", -10.0, 30.0)
-        check_number(output_bias, "output_bias", -10.0, 30.0)
+        check_choice(output, "output", ("linear", "sigmoid"))
+        check_in_range(hidden_weight, "hidden_weight", -2.0, 2.0)
+        check_in_range(output_weight, "output_weight", -10.0, 30.0)
+        check_in_range(output_bias, "output_bias", -10.0, 30.0)
         self.n_hidden = n_hidden
         controls = {
             "output": choice("output", ["linear", "sigmoid"], output),

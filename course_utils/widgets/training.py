@@ -2,10 +2,9 @@
 
 from functools import lru_cache
 
-from .._checks import check_flag
+from .._checks import check_choice, check_flag, check_in_range, check_seed
 from ..network import init_params
-from ._base import (Explorer, check_number, check_option, choice, course_noise_floor, html_table,
-                    log_slider, number, slider, switch)
+from ._base import Explorer, choice, course_noise_floor, html_table, log_slider, number, slider, switch
 from ._curves import draw_loss_curves
 from ._runs import RunCache, stable_limit
 
@@ -47,13 +46,13 @@ class TrainingExplorer(Explorer):
     margins = {"left": 0.08, "right": 0.64, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, lr=0.01, epochs=1000, width=2, init="ones", output="linear", seed=0, standardise=False):
-        check_number(lr, "lr", 1e-4, 10.0)
-        check_number(epochs, "epochs", 50, 3_000, integer=True)
-        check_number(width, "width", 1, 16, integer=True)
-        check_option(init, "init", ("ones", "random"))
-        check_option(output, "output", ("linear", "sigmoid"))
+        check_in_range(lr, "lr", 1e-4, 10.0)
+        check_in_range(epochs, "epochs", 50, 3_000, integer=True)
+        check_in_range(width, "width", 1, 16, integer=True)
+        check_choice(init, "init", ("ones", "random"))
+        check_choice(output, "output", ("linear", "sigmoid"))
         check_flag(standardise, "standardise")
-        self.seed, self.runs, self._limits = seed, RunCache(), {}
+        self.seed, self.runs, self._limits = check_seed(seed), RunCache(), {}
         controls = {
             "lr": log_slider("learning rate", lr, -4, 1),
             "epochs": slider("epochs", epochs, 50, 3_000, 50, integer=True),

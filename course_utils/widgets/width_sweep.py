@@ -1,8 +1,8 @@
 """Explorer for notebook 04: what a wider hidden layer buys, from a ones-start and from a random one."""
 
-from .._checks import check_flag
-from ._base import (CheckboxRow, Explorer, check_number, check_option, choice, course_noise_floor,
-                    html_table, log_slider, number, slider, switch)
+from .._checks import check_choice, check_flag, check_in_range, check_widths
+from ._base import (CheckboxRow, Explorer, choice, course_noise_floor, html_table, log_slider, number, slider,
+                    switch)
 from ._curves import draw_loss_curves
 from ._runs import RunCache
 
@@ -13,19 +13,6 @@ def _listing(items):
     """``[2]`` -> "2"; ``[2, 16]`` -> "2 and 16"; ``[1, 2, 16]`` -> "1, 2 and 16"."""
     items = [str(i) for i in items]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _widths(widths):
-    """``widths`` as a sorted tuple of distinct choices from ``WIDTHS``, or a ValueError naming the problem."""
-    if isinstance(widths, (str, bytes, dict)) or not hasattr(widths, "__iter__"):
-        raise TypeError(f"widths must be a tuple of widths chosen from {WIDTHS}, such as (2, 16), got {widths!r}")
-    widths = tuple(widths)
-    if len(set(widths)) != len(widths):
-        raise ValueError(f"widths must not repeat a width, got {widths}")
-    unknown = [w for w in widths if w not in WIDTHS]
-    if unknown:
-        raise ValueError(f"widths must be chosen from {WIDTHS}, got {widths}")
-    return tuple(sorted(widths))
 
 
 def sweep_message(curves, epochs, lr):
@@ -60,14 +47,14 @@ class WidthSweepExplorer(Explorer):
     margins = {"left": 0.08, "right": 0.76, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, seed=0, standardise=False):
-        check_option(init, "init", ("ones", "random"))
-        check_number(lr, "lr", 1e-4, 10.0)
-        check_number(epochs, "epochs", 50, 3_000, integer=True)
-        check_number(seed, "seed", 0, 20, integer=True)
+        check_choice(init, "init", ("ones", "random"))
+        check_in_range(lr, "lr", 1e-4, 10.0)
+        check_in_range(epochs, "epochs", 50, 3_000, integer=True)
+        check_in_range(seed, "seed", 0, 20, integer=True)
         check_flag(standardise, "standardise")
         self.runs = RunCache()
         controls = {
-            "widths": CheckboxRow("hidden units", WIDTHS, _widths(widths)),
+            "widths": CheckboxRow("hidden units", WIDTHS, check_widths(widths, WIDTHS)),
             "init": choice("start", ["ones", "random"], init),
             "lr": log_slider("learning rate", lr, -4, 1),
             "epochs": slider("epochs", epochs, 50, 3_000, 50, integer=True),
@@ -79,7 +66,7 @@ class WidthSweepExplorer(Explorer):
     def compute(self, widths, init, lr, epochs, seed, standardise):
         # Each width trained as train trains it, one at a time, so known runs are reused. Runs not
         # known yet are trained in chunks and drawn as they grow; continuing a run gives the long run exactly.
-        widths = _widths(widths)
+        widths = check_widths(widths, WIDTHS)
         runs = [(w, init, "linear", lr, seed, standardise) for w in widths]
         for trained in self.runs.grow(runs, epochs):
             curves = {w: self.runs.losses(trained, *run)[0] for w, run in zip(widths, runs)}
