@@ -62,6 +62,14 @@ def check_positive_float(value, name):
     return number
 
 
+def check_non_negative_float(value, name):
+    """Return ``value`` as a float, or raise if it is not a finite number >= 0."""
+    number = check_real_number(value, name)
+    if not np.isfinite(number) or number < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {shown(value, True)}")
+    return number
+
+
 def check_difference_step(delta, theta):
     """Return ``delta`` as a float, or raise if it is too small or too large for an accurate Hessian at ``theta``."""
     delta = check_positive_float(delta, "delta")

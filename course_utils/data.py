@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ._checks import (as_real_array, as_values, check_memory, check_positive_int, check_randomstate_seed,
-                      check_real_number, shown)
+from ._checks import (as_real_array, as_values, check_memory, check_non_negative_float, check_positive_int,
+                      check_randomstate_seed, shown)
 
 LOW, HIGH = -5.0, 5.0
 
@@ -57,9 +57,7 @@ def make_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     check_memory(64 * n_samples, f"make_dataset with n_samples={shown(n_samples, True)}")   # 8 float64 arrays of n
-    noise_std = check_real_number(noise_std, "noise_std")
-    if not np.isfinite(noise_std) or noise_std < 0:
-        raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
+    noise_std = check_non_negative_float(noise_std, "noise_std")
     seed = check_randomstate_seed(seed)
     rng = np.random.RandomState(seed)
     noise = rng.normal(0.0, noise_std, n_samples)

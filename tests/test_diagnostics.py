@@ -153,8 +153,10 @@ def test_histogram_and_residual_map():
     x1, x2, _ = input_grid(5)
     filled = plot_residual_map(Figure().subplots(), x1, x2, x1 - x2, limit=3.0)
     assert filled.levels[0] == -3.0 and filled.levels[-1] == 3.0
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match=r"^limit must be a finite number greater than 0, got 0\.0"):
         plot_residual_map(ax, x1, x2, x1, limit=0.0)
+    with pytest.raises(TypeError, match=r"^limit must be a number, got '3' of type str"):
+        plot_residual_map(ax, x1, x2, x1, limit="3")
 
 
 def test_params_for_raw_data_predicts_what_the_scaled_network_predicts():

@@ -6,6 +6,7 @@ Like ``charts``, each helper draws the arrays it is given onto axes it is given;
 
 import numpy as np
 
+from .._checks import check_positive_float
 from .style import COLORS, WIDTH_COLORS, draw_noise_floor
 
 # A second cue beside colour: each group of points has its own marker.
@@ -117,8 +118,7 @@ def plot_residual_map(ax, x1, x2, residual, limit):
     -------
     matplotlib.contour.QuadContourSet
     """
-    if not (np.isfinite(limit) and limit > 0):
-        raise ValueError(f"limit must be a positive number, got {limit!r}")
+    limit = check_positive_float(limit, "limit")
     levels = np.linspace(-limit, limit, 17)
     filled = ax.contourf(x1, x2, residual, levels=levels, cmap="PuOr_r", extend="both")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
