@@ -1,4 +1,10 @@
-"""Input checks shared by the package, with error messages written for a learner."""
+"""Every input check of the package, in one place, with error messages written for a learner.
+
+As in scikit-learn, input checks go through one door: the other modules call these and define none
+of their own (``tests/test_package_layout.py`` sees to it). A message names the argument, says what
+was expected and what arrived: ``X must have 2 columns to match W1, got shape (10, 3)``. A type
+that is wrong is a TypeError; a value of the right type that is wrong is a ValueError.
+"""
 
 import math
 import numbers
