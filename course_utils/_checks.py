@@ -30,6 +30,8 @@ def shown(value, as_str=False, limit=60):
     return text if len(text) <= limit else f"{text[:limit // 2]}...{text[-10:]} ({len(text)} characters)"
 
 
+# ----- numbers -----
+
 def check_whole_number(value, name, minimum):
     """Return ``value`` as an int, or raise if it is not a whole number >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -76,51 +78,19 @@ def check_non_negative_float(value, name):
     return number
 
 
-def check_difference_step(delta, theta):
-    """Return ``delta`` as a float, or raise if it is too small or too large for an accurate Hessian at ``theta``."""
-    delta = check_positive_float(delta, "delta")
-    scale = max(1.0, float(np.max(np.abs(theta))))
-    low = DELTA_MIN * scale
-    if low > DELTA_MAX:
-        raise ValueError(f"the parameters are as large as {scale:.3g}: no finite-difference step is both large enough "
-                         f"to survive rounding (1e-8 times that) and at most {DELTA_MAX:g}, so their curvature "
-                         "cannot be computed accurately")
-    if not low <= delta <= DELTA_MAX:
-        raise ValueError(f"delta must be from {low:.3g} (1e-8 times the largest parameter, {scale:.3g}, or 1e-8) "
-                         f"to {DELTA_MAX:g}, got {delta:g}: a smaller step loses the Hessian to rounding, a larger "
-                         "one to the curvature changing across the step. The default 1e-4 is accurate")
-    return delta
+def check_in_range(value, name, low, high, integer=False):
+    """Return ``value``, or raise unless it is a (whole, if ``integer``) number from ``low`` to ``high``.
 
-
-def check_randomstate_seed(seed, name="seed"):
-    """Return ``seed`` as an int, or raise unless it is a whole number from 0 to 2**32 - 1.
-
-    That is a seed of the legacy ``np.random.RandomState`` that ``make_dataset`` draws from, to reproduce the
-    original notebook; it takes no None or Generator, unlike every other seed (``check_seed``).
+    The explorers check their arguments with it: a slider would silently clamp a number outside its range.
     """
-    seed = check_whole_number(seed, name, 0)
-    if seed >= 2**32:
-        raise ValueError(f"{name} must be a whole number from 0 to 2**32 - 1, got {shown(seed, True)}")
-    return seed
-
-
-def check_seed(seed, name="seed"):
-    """Return ``seed`` unchanged, or raise unless it is None, a whole number >= 0 or a numpy Generator.
-
-    These are what ``np.random.default_rng`` takes as one seed, and what the package means by a seed everywhere.
-    """
-    if seed is None or isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"{name} must be None, a whole number >= 0 or a numpy Generator, got {shown(seed)}")
-    return int(seed)
-
-
-def check_flag(value, name):
-    """Return ``value`` as a bool, or raise a TypeError unless it is True or False."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {shown(value)}")
-    return bool(value)
+    kind = "a whole number" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral if integer else numbers.Real):
+        raise TypeError(f"{name} must be {kind} from {low:g} to {high:g}, got {shown(value)} of type "
+                        f"{type(value).__name__}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g} (the range of its slider), "
+                         f"got {shown(value)}")
+    return value
 
 
 def check_test_size(test_size, n):
@@ -146,11 +116,55 @@ def check_test_size(test_size, n):
     return n_test
 
 
-def check_type(value, name, kind, expected):
-    """Return ``value``, or raise a TypeError unless it is a ``kind``; ``expected`` says what that is in words."""
-    if not isinstance(value, kind):
-        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
-    return value
+def check_difference_step(delta, theta):
+    """Return ``delta`` as a float, or raise if it is too small or too large for an accurate Hessian at ``theta``."""
+    delta = check_positive_float(delta, "delta")
+    scale = max(1.0, float(np.max(np.abs(theta))))
+    low = DELTA_MIN * scale
+    if low > DELTA_MAX:
+        raise ValueError(f"the parameters are as large as {scale:.3g}: no finite-difference step is both large enough "
+                         f"to survive rounding (1e-8 times that) and at most {DELTA_MAX:g}, so their curvature "
+                         "cannot be computed accurately")
+    if not low <= delta <= DELTA_MAX:
+        raise ValueError(f"delta must be from {low:.3g} (1e-8 times the largest parameter, {scale:.3g}, or 1e-8) "
+                         f"to {DELTA_MAX:g}, got {delta:g}: a smaller step loses the Hessian to rounding, a larger "
+                         "one to the curvature changing across the step. The default 1e-4 is accurate")
+    return delta
+
+
+# ----- seeds -----
+
+def check_seed(seed, name="seed"):
+    """Return ``seed`` unchanged, or raise unless it is None, a whole number >= 0 or a numpy Generator.
+
+    These are what ``np.random.default_rng`` takes as one seed, and what the package means by a seed everywhere.
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"{name} must be None, a whole number >= 0 or a numpy Generator, got {shown(seed)}")
+    return int(seed)
+
+
+def check_randomstate_seed(seed, name="seed"):
+    """Return ``seed`` as an int, or raise unless it is a whole number from 0 to 2**32 - 1.
+
+    That is a seed of the legacy ``np.random.RandomState`` that ``make_dataset`` draws from, to reproduce the
+    original notebook; it takes no None or Generator, unlike every other seed (``check_seed``).
+    """
+    seed = check_whole_number(seed, name, 0)
+    if seed >= 2**32:
+        raise ValueError(f"{name} must be a whole number from 0 to 2**32 - 1, got {shown(seed, True)}")
+    return seed
+
+
+# ----- choices and types -----
+
+def check_flag(value, name):
+    """Return ``value`` as a bool, or raise a TypeError unless it is True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {shown(value)}")
+    return bool(value)
 
 
 def check_choice(value, name, choices):
@@ -165,24 +179,71 @@ def check_choice(value, name, choices):
     return value
 
 
-def check_in_range(value, name, low, high, integer=False):
-    """Return ``value``, or raise unless it is a (whole, if ``integer``) number from ``low`` to ``high``.
-
-    The explorers check their arguments with it: a slider would silently clamp a number outside its range.
-    """
-    kind = "a whole number" if integer else "a number"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral if integer else numbers.Real):
-        raise TypeError(f"{name} must be {kind} from {low:g} to {high:g}, got {shown(value)} of type "
-                        f"{type(value).__name__}")
-    if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g} (the range of its slider), "
-                         f"got {shown(value)}")
-    return value
-
-
 def check_output(output):
     """Raise unless ``output`` names an output activation the network knows."""
     return check_choice(output, "output", OUTPUTS)
+
+
+def check_type(value, name, kind, expected):
+    """Return ``value``, or raise a TypeError unless it is a ``kind``; ``expected`` says what that is in words."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+    return value
+
+
+def check_is_fitted(scaler, name, before):
+    """Raise unless ``scaler`` has been fitted, as scikit-learn's ``check_is_fitted`` does.
+
+    Anything without ``mean_`` and ``scale_`` is a TypeError; a scaler whose ``fit`` has not run yet is
+    a ``NotFittedError``, whose message says to call ``fit`` before ``before``.
+    """
+    if not (hasattr(scaler, "mean_") and hasattr(scaler, "scale_")):
+        raise TypeError(f"{name} must be a fitted StandardScaler (anything with mean_ and scale_ arrays), "
+                        f"got {type(scaler).__name__}")
+    if scaler.mean_ is None or scaler.scale_ is None:
+        raise NotFittedError(f"{name} has not been fitted yet: call fit(X) (or fit_transform(X)) on the training "
+                             f"data before {before}")
+
+
+# ----- arrays -----
+
+def as_real_array(value, name, bytes_per_entry=8, what=None):
+    """Return ``value`` as a new float64 array, or raise if it is not made of real numbers.
+
+    Python numbers numpy keeps as objects (a Fraction, an int beyond int64) are converted too. Raises
+    unless ``bytes_per_entry`` bytes an entry fit in ``MEMORY_LIMIT``; that message calls it ``what``
+    (``name`` if None).
+    """
+    if value is None or isinstance(value, (str, bytes, dict)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as err:                  # ragged nested lists, for one
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must hold real numbers, got complex values (dtype {arr.dtype})")
+    if arr.dtype.kind in "USVMm":
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    check_memory(arr.size * bytes_per_entry, f"{what or name} of shape {arr.shape}")
+    if arr.dtype == object and not all(isinstance(v, numbers.Real) for v in arr.flat):
+        raise TypeError(f"{name} must be an array of numbers, got dtype object")
+    try:
+        return np.array(arr, dtype=np.float64)
+    except OverflowError:                                   # a Python int beyond float64, such as 10**400
+        raise ValueError(f"{name} must contain only finite numbers, but holds a whole number too large for "
+                         f"float64 (above about 1.8e308)") from None
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
+
+
+def as_values(value, name, size=None):
+    """Return ``value``, at least one number, as a flat float64 array (of ``size`` entries if given), or raise."""
+    flat = as_real_array(value, name).ravel()
+    if flat.size == 0:
+        raise ValueError(f"{name} must hold at least one number, got an empty array")
+    if size is not None and flat.size != size:
+        raise ValueError(f"{name} must hold one value per sample ({size}), got {flat.size}")
+    return flat
 
 
 def as_X(X, n_inputs=None, name="X", matching="W1", bytes_per_entry=8, what=None):
@@ -249,6 +310,11 @@ def as_params(params, name="params"):
     return out
 
 
+def check_params(params):
+    """Check that ``params`` holds W1, b1, W2, b2 with matching shapes; return (n_inputs, m)."""
+    return as_params(params)["W1"].shape
+
+
 def as_X_y_params(X, y, params, output):
     """Check ``output``; return ``X`` (n, n_inputs), ``y`` (n, 1) and ``params``, checked together, or raise."""
     check_output(output)
@@ -269,63 +335,7 @@ def as_X_and_params(X, params, copies, what):
     return X, params
 
 
-def check_is_fitted(scaler, name, before):
-    """Raise unless ``scaler`` has been fitted, as scikit-learn's ``check_is_fitted`` does.
-
-    Anything without ``mean_`` and ``scale_`` is a TypeError; a scaler whose ``fit`` has not run yet is
-    a ``NotFittedError``, whose message says to call ``fit`` before ``before``.
-    """
-    if not (hasattr(scaler, "mean_") and hasattr(scaler, "scale_")):
-        raise TypeError(f"{name} must be a fitted StandardScaler (anything with mean_ and scale_ arrays), "
-                        f"got {type(scaler).__name__}")
-    if scaler.mean_ is None or scaler.scale_ is None:
-        raise NotFittedError(f"{name} has not been fitted yet: call fit(X) (or fit_transform(X)) on the training "
-                             f"data before {before}")
-
-
-def check_params(params):
-    """Check that ``params`` holds W1, b1, W2, b2 with matching shapes; return (n_inputs, m)."""
-    return as_params(params)["W1"].shape
-
-
-def as_real_array(value, name, bytes_per_entry=8, what=None):
-    """Return ``value`` as a new float64 array, or raise if it is not made of real numbers.
-
-    Python numbers numpy keeps as objects (a Fraction, an int beyond int64) are converted too. Raises
-    unless ``bytes_per_entry`` bytes an entry fit in ``MEMORY_LIMIT``; that message calls it ``what``
-    (``name`` if None).
-    """
-    if value is None or isinstance(value, (str, bytes, dict)):
-        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError) as err:                  # ragged nested lists, for one
-        raise TypeError(f"{name} must be an array of numbers: {err}") from None
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must hold real numbers, got complex values (dtype {arr.dtype})")
-    if arr.dtype.kind in "USVMm":
-        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
-    check_memory(arr.size * bytes_per_entry, f"{what or name} of shape {arr.shape}")
-    if arr.dtype == object and not all(isinstance(v, numbers.Real) for v in arr.flat):
-        raise TypeError(f"{name} must be an array of numbers, got dtype object")
-    try:
-        return np.array(arr, dtype=np.float64)
-    except OverflowError:                                   # a Python int beyond float64, such as 10**400
-        raise ValueError(f"{name} must contain only finite numbers, but holds a whole number too large for "
-                         f"float64 (above about 1.8e308)") from None
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be an array of numbers: {err}") from None
-
-
-def as_values(value, name, size=None):
-    """Return ``value``, at least one number, as a flat float64 array (of ``size`` entries if given), or raise."""
-    flat = as_real_array(value, name).ravel()
-    if flat.size == 0:
-        raise ValueError(f"{name} must hold at least one number, got an empty array")
-    if size is not None and flat.size != size:
-        raise ValueError(f"{name} must hold one value per sample ({size}), got {flat.size}")
-    return flat
-
+# ----- memory -----
 
 def check_memory(nbytes, what):
     """Raise a ValueError if ``what`` would need more than ``MEMORY_LIMIT`` bytes."""
@@ -353,6 +363,8 @@ def check_training_memory(n_samples, widths, epochs, n_inputs=2, extra_bytes=0):
     work = (2 * busiest + 10 + 3 * max(0, n_inputs - 2)) * n_samples + 2 * busiest * (n_inputs + 1)
     check_memory(8 * (work + 3 * len(widths) * epochs) + extra_bytes, "this training run")
 
+
+# ----- the arguments of training -----
 
 def check_validation(validation, n_inputs, width, epochs):
     """Return ``validation`` as a checked pair ``(X_val (n_val, n_inputs), y_val (n_val, 1))``, or raise.
