@@ -20,13 +20,17 @@ XDIST := -n $(WORKERS) --dist loadscope
 # The oldest leg: the oldest Python the course claims, every dependency at its lower bound.
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
+# The classroom edition: nbgrader in a virtual environment of its own (README: Teaching with the course).
+CLASSROOM := .venv-classroom
+CLASSROOM_STAMP := $(CLASSROOM)/.installed
+CLASSROOM_DIR ?= classroom
 
 # The website: built from the notebooks' stored outputs into docs/_build/html (README: The website).
 SITE_DIR := docs/_build/html
 # The playground: Voila on 127.0.0.1, with the course's template from playground/voila/templates/course.
 PLAYGROUND_PORT ?= 8866
 
-.PHONY: lab test test-oldest test-cpus test-oldest-cpus unit notebooks bench site playground clean help
+.PHONY: lab classroom test test-oldest test-cpus test-oldest-cpus unit notebooks bench site playground clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab (first run installs it into .venv)"
@@ -34,6 +38,7 @@ help:
 	@echo "make test-oldest  unit and notebook tests on the oldest Python and library versions claimed"
 	@echo "make test-cpus  nbval over every notebook with numpy's and OpenBLAS's kernels for other processors"
 	@echo "make test-oldest-cpus  the same on the oldest leg"
+	@echo "make classroom  the nbgrader course folder and student edition, in $(CLASSROOM_DIR)/ (README: Teaching)"
 	@echo "make notebooks  re-execute every notebook in place to refresh its stored outputs"
 	@echo "make bench      print the training benchmark"
 	@echo "make site       build the course's website into $(SITE_DIR) (needs node/npm the first time)"
@@ -65,7 +70,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
-test: $(STAMP)
+test: $(STAMP) $(CLASSROOM_STAMP)
 	$(BIN)/python -m pytest $(XDIST) $(NBVAL) tests notebooks
 
 unit: $(STAMP)
@@ -92,11 +97,30 @@ $(OLDEST_STAMP): pyproject.toml tools/lower_bounds.py
 # The browser and Binder tests run in `make test` only (README: Supported versions).
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python tools/lower_bounds.py verify test
-	$(OLDEST)/bin/python -m pytest $(XDIST) -m "not browser and not binder" $(NBVAL) tests notebooks
+	$(OLDEST)/bin/python -m pytest $(XDIST) -m "not browser and not binder and not classroom" $(NBVAL) tests notebooks
 
 test-oldest-cpus: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python tools/lower_bounds.py verify test
 	$(OLDEST)/bin/python tools/cpu_configs.py run -- $(OLDEST)/bin/python -m pytest $(XDIST) $(NBVAL) notebooks
+
+# nbgrader needs Python 3.11 or newer.
+$(CLASSROOM_STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed; none was found on PATH." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "nbgrader needs Python 3.11 or newer; $(PYTHON) is older (PYTHON=python3.11 make classroom)." >&2; exit 1; }
+	$(PYTHON) -m venv $(CLASSROOM)
+	$(CLASSROOM)/bin/python -m pip install --quiet --upgrade pip
+	$(CLASSROOM)/bin/python -m pip install --quiet -e ".[classroom]"
+	touch $@
+
+# source/ and release/ are rebuilt; the gradebook, submitted/ and autograded/ are the teacher's and stay.
+classroom: $(CLASSROOM_STAMP)
+	rm -rf $(CLASSROOM_DIR)/source $(CLASSROOM_DIR)/release
+	$(CLASSROOM)/bin/python tools/classroom.py source $(CLASSROOM_DIR) > $(CLASSROOM_DIR).assignments
+	cd $(CLASSROOM_DIR) && for name in $$(cat ../$(CLASSROOM_DIR).assignments); do \
+		PATH="$(CURDIR)/$(CLASSROOM)/bin:$$PATH" nbgrader generate_assignment "$$name" --force || exit 1; done
+	rm -f $(CLASSROOM_DIR).assignments
+	@echo "The student edition is in $(CLASSROOM_DIR)/release/; grading: README, Teaching with the course."
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
@@ -114,5 +138,5 @@ playground: $(PLAYGROUND_STAMP)
 		--progressive_rendering=True --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
 
 clean:
-	rm -rf $(VENV) $(OLDEST) .pytest_cache build *.egg-info docs/_build docs/_generated docs/notebooks \
+	rm -rf $(VENV) $(OLDEST) $(CLASSROOM) .pytest_cache build *.egg-info docs/_build docs/_generated docs/notebooks \
 		docs/_static/vendor docs/.vendored.json
