@@ -9,7 +9,7 @@ before each epoch. All of them must record the same losses. Each is timed
 several times and the median is reported, because the machine may be shared.
 ``cu.train`` computes the recorded losses on a second thread when the machine
 has a second core; it is also timed with that switched off
-(``minibatch.RECORD_ON_SECOND_CORE = False``), and processor time is reported
+(``_minibatch.RECORD_ON_SECOND_CORE = False``), and processor time is reported
 beside wall time, so the gain from the second core is shown apart.
 Usage: ``python benchmarks/minibatch.py [--quick]``.
 """
@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import machine, optional_torch  # noqa: E402
 
 import course_utils as cu  # noqa: E402
-from course_utils import minibatch  # noqa: E402
+from course_utils import _minibatch as minibatch  # noqa: E402
 
 WIDTH, BATCH, LR, SEED = 16, 256, 0.05, 0
 

@@ -1,6 +1,6 @@
 """Training the 2-m-1 network: ``train`` for one network, ``train_many`` and ``width_sweep`` for several (notebooks 03, 04).
 
-All three check their input here and hand the arithmetic to ``descent.py``,
+All three check their input here and hand the arithmetic to ``_descent.py``,
 which explains how it is made fast. The readable version of one step is
 ``backward`` followed by ``params[k] -= lr * grads[k]``; notebook 03 writes it
 out by hand, and a test checks that ``train`` records the same losses to 1e-9.
@@ -14,8 +14,8 @@ import numpy as np
 
 from ._checks import (check_choice, check_copies_memory, check_seed, check_training_args, check_validation,
                       check_widths, count_numbers)
-from .descent import descend_many
-from .minibatch import FullMSE, LossRows, train_minibatch
+from ._descent import descend_many
+from ._minibatch import FullMSE, LossRows, train_minibatch
 from .network import INITS, init_params
 
 
@@ -61,7 +61,7 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, 
         Number of full-batch steps, 0 or more.
     output : {"linear", "sigmoid"}
     batch_size, seed
-        Mini-batch SGD (notebook 05; ``minibatch.py``). With ``batch_size`` None, training is full
+        Mini-batch SGD (notebook 05; ``_minibatch.py``). With ``batch_size`` None, training is full
         batch as above and ``seed`` (checked all the same) is not used. Otherwise: one
         ``rng = np.random.default_rng(seed)`` per call; each epoch visits the samples in the order
         ``rng.permutation(n)``, in consecutive batches of ``batch_size`` (the last one shorter); each

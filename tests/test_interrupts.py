@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 import course_utils as cu
-from course_utils import descent
+from course_utils import _descent as descent
 
 pytestmark = pytest.mark.slow          # real signals into runs of seconds: `make test`, not `make unit`
 
@@ -173,7 +173,7 @@ def test_a_second_ctrl_c_on_entering_the_stop_still_leaves_no_thread(monkeypatch
     The random signals above land there rarely (2 of 30 two-Ctrl-C trials under CI load left a thread); here the
     stop itself raises ``KeyboardInterrupt`` on its first call, as a signal on entering it would, every time.
     """
-    from course_utils import minibatch
+    from course_utils import _minibatch as minibatch
 
     if which == "train_many":
         target, name = descent, "stop_threads"

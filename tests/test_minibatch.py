@@ -204,7 +204,7 @@ def test_bad_validation_data_gets_a_clear_error(data, validation, error, words):
 
 def test_big_batches_cut_into_one_thread_pieces_still_match():
     # 33 * 3 * 3000 multiply-adds per product is above the one-thread limit, so the products are cut up.
-    from course_utils import minibatch
+    from course_utils import _minibatch as minibatch
     X, y = cu.make_dataset(n_samples=4000, seed=8)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = (y - y.mean()) / y.std()
@@ -243,7 +243,7 @@ def plain_sgd_until_divergence(X, y, params, lr, epochs, batch_size, seed):
 @pytest.fixture
 def second_thread(monkeypatch):
     """Record the losses on a second thread even for this small data, as cu.train does for large data."""
-    from course_utils import minibatch
+    from course_utils import _minibatch as minibatch
 
     monkeypatch.setattr(minibatch, "MIN_BATCH_ENTRIES", 0)
     monkeypatch.setattr(minibatch, "MIN_PASS_ENTRIES", 0)
@@ -253,7 +253,7 @@ def second_thread(monkeypatch):
 
 
 def test_the_second_thread_is_used_only_where_it_pays():
-    from course_utils import minibatch
+    from course_utils import _minibatch as minibatch
 
     for batch_entries, pass_entries in [(10 * 16, 160_000), (256 * 16, 500 * 16), (0, 0)]:
         assert isinstance(minibatch._recorder(batch_entries, pass_entries), minibatch._Inline)

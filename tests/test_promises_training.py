@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.minibatch import minibatch_descent
+from course_utils._minibatch import minibatch_descent
 
 EPS = np.finfo(np.float64).eps
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._checks import check_choice, check_flag, check_in_range, check_randomstate_seed
 from ..data import make_dataset, mean_square_noise
-from ..minibatch import minibatch_descent
+from .._minibatch import minibatch_descent
 from ..network import init_params
 from ..plotting import COLORS, line_cue
 from ..scaling import StandardScaler

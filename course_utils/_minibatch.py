@@ -20,7 +20,7 @@ The readable version of one epoch is::
         grads = backward(X[rows], y[rows], params)
         params = {k: params[k] - lr * grads[k] for k in params}
 
-The loop below does the same arithmetic with the tricks of ``descent.py``:
+The loop below does the same arithmetic with the tricks of ``_descent.py``:
 the inputs carry a column of ones so ``b1`` rides in ``W1``, the weights are
 stored negated so one product gives ``-z``, and the hidden layer is
 ``h = 1 / (1 + exp(-z))`` with the slope ``h * (1 - h)``. Each epoch gathers the
@@ -34,12 +34,12 @@ computed on a second thread, on the machine's other core, while the steps run
 each epoch's parameters until its loss is known, so a run still stops, with the
 parameters of that moment, at its first loss that is not finite. A Ctrl-C (or
 any error) cancels the passes still queued, stops the running one before its
-next slice, and joins the thread before the exception goes on, as ``descent.py``
+next slice, and joins the thread before the exception goes on, as ``_descent.py``
 does for its threads.
 
 No recorded loss depends on ``OPENBLAS_NUM_THREADS``: every product of the
 whole-set pass is cut below OpenBLAS's threading bounds, and its sum of squares
-is added up in slices of ``DOT_SLICE`` samples, as in ``descent.py``.
+is added up in slices of ``DOT_SLICE`` samples, as in ``_descent.py``.
 """
 
 import os
@@ -51,7 +51,7 @@ from concurrent.futures import Future
 import numpy as np
 
 from ._checks import check_batch_size, check_memory, check_seed, check_validation
-from .descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, sigmoid_of_negated
+from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, sigmoid_of_negated
 
 
 def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
@@ -309,7 +309,7 @@ def _recorder(batch_entries, pass_entries):
 def _matmul_one_thread(A, B, out):
     """``out[:] = A @ B`` in pieces below ``BLAS_SLICE`` multiply-adds, which OpenBLAS runs on one thread.
 
-    Cut by B's columns, or summed over pieces of the inner axis, as ``descent.py`` cuts its products: on a busy
+    Cut by B's columns, or summed over pieces of the inner axis, as ``_descent.py`` cuts its products: on a busy
     machine a threaded product waits for a second thread that is not running.
     """
     rows, inner = A.shape
@@ -329,7 +329,7 @@ GEMV_SLICE = 2304 * 4    # OpenBLAS threads a matrix-vector product from this ma
 
 
 class FullMSE:
-    """The MSE over a whole data set, in the layout of ``descent.py``: units by samples, one thread per product.
+    """The MSE over a whole data set, in the layout of ``_descent.py``: units by samples, one thread per product.
 
     The pass runs in slices of samples, so it can stop between them, and every product stays below
     OpenBLAS's threading bounds; the slices of the output product are whole multiples of 64 samples,
