@@ -8,8 +8,9 @@ does the same arithmetic in float64, rearranged for speed:
 * **Units by samples.** The hidden layer of one network is stored as
   ``(m, n)``: every row is one unit over all samples, contiguous in memory,
   so every sum over samples is a dot product along one row.
-* **Biases ride along** as an extra weight column against a row of ones, so
-  one matrix product gives the whole pre-activation ``Z1.T = W1.T @ X.T + b1``.
+* **Biases ride along** as an extra weight column against a row of ones
+  (``inputs_with_ones``), so one matrix product gives the whole pre-activation
+  ``Z1.T = W1.T @ X.T + b1``.
 * **One exp per hidden entry.** ``sigmoid(z) = 1 / (1 + exp(-z))``, with the
   weights stored negated so the product gives ``-z`` directly (negation is
   exact). ``exp`` is the one costly step of an epoch, and numpy's ``exp`` is
@@ -32,8 +33,8 @@ gives alone (``train`` is a stack of one). Stacks are cut into chunks small
 enough to stay in the processor's cache, and the chunks are shared out over
 up to two threads: numpy releases the GIL inside each operation. OpenBLAS
 never adds threads of its own: every product is cut below its threading
-bounds (``BLAS_SLICE``, ``DOT_SLICE``), so no number depends on
-``OPENBLAS_NUM_THREADS``, at any number of samples.
+bounds (``BLAS_SLICE``, ``DOT_SLICE``) by ``one_thread``, so no number depends
+on ``OPENBLAS_NUM_THREADS``, at any number of samples.
 
 **Ctrl-C stops everything at once.** While the threads train, the main thread
 waits on them in steps of ``POLL`` seconds, so Python runs its SIGINT handler
@@ -69,7 +70,7 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None):
     """
     n, D = X.shape
     G, m = w2.shape
-    XaT = np.vstack([X.T, np.ones((1, n))])                  # (D+1, n): inputs plus a row of ones
+    XaT = inputs_with_ones(X)                               # (D+1, n): inputs plus a row of ones
     yT = np.ascontiguousarray(y.T)                          # (1, n)
     Wt = -np.asarray(Wt, dtype=np.float64)                  # negated: Wt @ XaT = -Z1.T
     w2, b2 = np.array(w2, dtype=np.float64), np.array(b2, dtype=np.float64)
@@ -78,31 +79,24 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None):
     o = np.empty((G, 1, n))                                 # Z2, then residuals, then d = dL/dZ2
     V = np.empty((G, D + 1, n))                             # x_i * d and d, one row each
     R = np.empty((G, 2 * m, D + 1))                         # U @ V.T: sums over samples, per unit
-    rows = max(1, BLAS_SLICE // ((D + 1) * n))              # rows of U per single-threaded product
     final = [Wt.copy(), w2.copy(), b2.copy()]               # each network's parameters where it stopped
     blocks, n_run = [], np.zeros(G, dtype=int)
     alive = np.ones(G, dtype=bool)
-    cols = max(1, BLAS_SLICE // (m * (D + 1)))              # columns per single-threaded product
-    o_cols = max(1, BLAS_SLICE // m)
+    sq = np.empty((G, 1))                                   # each network's sum of squares
     halted = halt.is_set if halt is not None else (lambda: False)   # checked before each slice of two products
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
         for e in range(epochs):
-            for c in range(0, n, cols):                      # -Z1.T, (G, m, n)
-                if halted():                                 # Ctrl-C or an error elsewhere: stop at once
-                    return None
-                np.matmul(Wt, XaT[:, c:c + cols], out=h[:, :, c:c + cols])
+            if one_thread(np.matmul, Wt, XaT, h, "cols", halted=halted) is None:   # -Z1.T, (G, m, n)
+                return None                                  # Ctrl-C or an error elsewhere: stop at once
             sigmoid_of_negated(h)                            # hidden H = sigmoid(Z1.T)
-            for c in range(0, n, o_cols):                    # Z2 = W2 . H + b2
-                np.matmul(w2[:, None, :], h[:, :, c:c + o_cols], out=o[:, :, c:c + o_cols])
+            one_thread(np.matmul, w2[:, None, :], h, o, "cols")   # Z2 = W2 . H + b2
             o += b2[:, None, None]
             slope = None
             if output == "sigmoid":
                 sigmoid_of_negated(np.negative(o, out=o))
                 slope = o * (1.0 - o)                        # sigmoid' from its output
             o -= yT
-            loss = np.vecdot(o[:, :, :DOT_SLICE], o[:, :, :DOT_SLICE])[:, 0]   # (G,), sum of squares
-            for c in range(DOT_SLICE, n, DOT_SLICE):         # above 10,000 samples, one slice at a time
-                loss += np.vecdot(o[:, :, c:c + DOT_SLICE], o[:, :, c:c + DOT_SLICE])[:, 0]
+            loss = one_thread(np.vecdot, o, o, sq, "inner", DOT_SLICE)[:, 0]   # (G,), sum of squares
             loss /= n
             stop = alive & ~np.isfinite(loss)
             if stop.any():
@@ -122,10 +116,8 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None):
             np.multiply(XaT, o, out=V)                       # (G, D+1, n)
             np.subtract(1.0, h, out=s)                       # sigmoid'(Z1.T) = h (1 - h)
             np.multiply(s, h, out=s)
-            for r in range(0, 2 * m, rows):                  # R[:, j, i] = sum_n U[j, n] x_i[n] d[n]
-                if halted():
-                    return None
-                np.matmul(U[:, r:r + rows], V.transpose(0, 2, 1), out=R[:, r:r + rows])
+            if one_thread(np.matmul, U, V.transpose(0, 2, 1), R, "rows", halted=halted) is None:
+                return None                                  # R[:, j, i] = sum_n U[j, n] x_i[n] d[n]
             # dL/dW_aug = W2 * sum x d h (1 - h);  dL/dW2 = sum h d;  dL/db2 = sum d
             Wt += lr * (w2[:, :, None] * R[:, m:])          # -W_aug takes -lr times the gradient
             w2 -= lr * R[:, :m, D]
@@ -136,6 +128,49 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None):
         f[alive] = a[alive]
     losses = np.concatenate(blocks, axis=1) if blocks else np.empty((G, 0))
     return -final[0], final[1], final[2], losses, n_run
+
+
+def inputs_with_ones(X):
+    """The inputs by samples with a row of ones below them: ``X`` (n, D) gives (D+1, n).
+
+    The bias then rides along as one more weight column: ``[W1.T, b1] @ inputs_with_ones(X) = Z1.T``.
+    """
+    return np.vstack([X.T, np.ones((1, X.shape[0]))])
+
+
+def one_thread(product, A, B, out, cut=None, step=None, halted=None):
+    """``out[...] = product(A, B)`` in slices that OpenBLAS runs on one thread each; returns ``out``.
+
+    ``product`` is ``np.matmul`` (``A`` (..., r, k) and ``B`` (..., k, c), or 1-D) or ``np.vecdot``
+    (over the last axis of both). ``cut`` is the axis that is sliced: ``"cols"``, the last axis of
+    ``B`` and ``out``; ``"rows"``, the rows of ``A`` and ``out``; ``"inner"``, the axis summed over,
+    whose pieces are added up in ``out``. By default it is ``"cols"`` when ``c >= k``, else ``"inner"``.
+    ``step``, the length of a slice, defaults to the most that keeps a matrix product within
+    ``BLAS_SLICE`` multiply-adds. OpenBLAS runs a product below its bound on one thread, so no number
+    depends on ``OPENBLAS_NUM_THREADS``, and a busy machine never leaves a product waiting for a second
+    thread that is not running. Returns None, unfinished, once ``halted()`` is true (checked before each slice).
+    """
+    rows, inner, cols = (A.shape[-2] if A.ndim > 1 else 1), A.shape[-1], (B.shape[-1] if B.ndim > 1 else 1)
+    if cut is None:
+        cut = "cols" if cols >= inner else "inner"
+    if step is None:
+        step = max(1, BLAS_SLICE // {"cols": rows * inner, "rows": inner * cols, "inner": rows * cols}[cut])
+    length = {"cols": cols, "rows": rows, "inner": inner}[cut]
+    for a in range(0, length, step):
+        if halted is not None and halted():
+            return None
+        s = slice(a, a + step)
+        if cut == "cols":
+            product(A, B[..., s], out=out[..., s])
+        elif cut == "rows":
+            product(A[..., s, :], B, out=out[..., s, :])
+        else:
+            B_part = B[..., s, :] if product is np.matmul and B.ndim > 1 else B[..., s]
+            if a == 0:
+                product(A[..., s], B_part, out=out)
+            else:
+                out += product(A[..., s], B_part)
+    return out
 
 
 def sigmoid_of_negated(a):

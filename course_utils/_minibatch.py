@@ -38,8 +38,8 @@ next slice, and joins the thread before the exception goes on, as ``_descent.py`
 does for its threads.
 
 No recorded loss depends on ``OPENBLAS_NUM_THREADS``: every product of the
-whole-set pass is cut below OpenBLAS's threading bounds, and its sum of squares
-is added up in slices of ``DOT_SLICE`` samples, as in ``_descent.py``.
+whole-set pass is cut below OpenBLAS's threading bounds by ``one_thread``, and
+its sum of squares is added up in slices of ``DOT_SLICE`` samples, as in ``_descent.py``.
 """
 
 import os
@@ -47,11 +47,12 @@ import queue
 import threading
 from collections import deque
 from concurrent.futures import Future
+from functools import partial
 
 import numpy as np
 
 from ._checks import check_batch_size, check_memory, check_seed, check_validation
-from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, sigmoid_of_negated
+from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, inputs_with_ones, one_thread, sigmoid_of_negated
 
 
 def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
@@ -136,7 +137,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     v = va[1:]
     train_mse = FullMSE(X, y, sigmoid_out)
     watchers = [FullMSE(Xk, yk, sigmoid_out) for Xk, yk in watch]
-    XaT = np.vstack([X.T, np.ones((1, n))])                                # (D+1, n)
+    XaT = inputs_with_ones(X)                                              # (D+1, n)
     XpT, XsT, yp = np.empty_like(XaT), np.empty_like(XaT), np.empty(n)     # this epoch's order; XsT = c * XpT
     B = batch_size
     r, XdT, G, step = np.empty(B), np.empty((D + 1, B)), np.empty((D + 1, 1 + 2 * H)), np.empty((D + 1, H))
@@ -155,6 +156,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                         r[:m], r[None, :m], XdT[:, :m], (2 * H + 1) * (D + 1) * m > BLAS_SLICE))
         scales.append((slice(a, a + m), 2.0 * lr / m))                     # lr * dL/dy_hat / r = 2 lr / m
     WnT = Wn.T
+    sliced = partial(one_thread, np.matmul)                               # for a batch above BLAS_SLICE
 
     def record(Wn_e, va_e, halted=None):                                   # the losses before one epoch
         with np.errstate(all="ignore"):
@@ -180,7 +182,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                 if scales[-1][1] != scales[0][1]:                              # the short last batch
                     np.multiply(XpT[:, scales[-1][0]], scales[-1][1], out=XsT[:, scales[-1][0]])
                 for XbT, XsbT, yb, u, u_out, p, s, rb, r_row, xdT, big in batches:
-                    matmul = _matmul_one_thread if big else np.matmul
+                    matmul = sliced if big else np.matmul
                     matmul(WnT, XbT, out=p)                                    # -z, (H, m)
                     sigmoid_of_negated(p)                                      # h = sigmoid(z)
                     np.subtract(1.0, p, out=s)                                 # 1 - h
@@ -306,25 +308,6 @@ def _recorder(batch_entries, pass_entries):
     return _Inline()
 
 
-def _matmul_one_thread(A, B, out):
-    """``out[:] = A @ B`` in pieces below ``BLAS_SLICE`` multiply-adds, which OpenBLAS runs on one thread.
-
-    Cut by B's columns, or summed over pieces of the inner axis, as ``_descent.py`` cuts its products: on a busy
-    machine a threaded product waits for a second thread that is not running.
-    """
-    rows, inner = A.shape
-    cols = B.shape[1]
-    if cols >= inner:                                                      # (H, D+1) @ (D+1, m): split the m columns
-        step = max(1, BLAS_SLICE // (rows * inner))
-        for c in range(0, cols, step):
-            np.matmul(A, B[:, c:c + step], out=out[:, c:c + step])
-    else:                                                                  # (D+1, m) @ (m, 2H+1): add up pieces of m
-        step = max(1, BLAS_SLICE // (rows * cols))
-        np.matmul(A[:, :step], B[:step], out=out)
-        for c in range(step, inner, step):
-            out += A[:, c:c + step] @ B[c:c + step]
-
-
 GEMV_SLICE = 2304 * 4    # OpenBLAS threads a matrix-vector product from this many multiply-adds (interface/gemv.c)
 
 
@@ -338,7 +321,7 @@ class FullMSE:
 
     def __init__(self, X, y, sigmoid_out):
         n = X.shape[0]
-        self.XaT = np.vstack([X.T, np.ones((1, n))])                       # (D+1, n)
+        self.XaT = inputs_with_ones(X)                                     # (D+1, n)
         self.y, self.sigmoid_out = y[:, 0], sigmoid_out
         self.h = None
         self.o = np.empty(n)
@@ -353,20 +336,12 @@ class FullMSE:
         if self.h is None or self.h.shape[0] != H:
             self.h = np.empty((H, n))
         h, o = self.h, self.o
-        cols = max(1, BLAS_SLICE // WnT.size)                             # slices OpenBLAS runs on one thread
-        for c in range(0, n, cols):
-            if halted is not None and halted():                           # Ctrl-C or the end of training
-                return float("nan")
-            np.matmul(WnT, self.XaT[:, c:c + cols], out=h[:, c:c + cols])
-            sigmoid_of_negated(h[:, c:c + cols])
-        o_cols = max(64, GEMV_SLICE // H // 64 * 64)
-        for c in range(0, n, o_cols):
-            np.matmul(v, h[:, c:c + o_cols], out=o[c:c + o_cols])
+        if one_thread(np.matmul, WnT, self.XaT, h, "cols", halted=halted) is None:   # -z, (H, n)
+            return float("nan")                                           # Ctrl-C or the end of training
+        sigmoid_of_negated(h)
+        one_thread(np.matmul, v, h, o, "cols", max(64, GEMV_SLICE // H // 64 * 64))
         o += b2
         if self.sigmoid_out:
             sigmoid_of_negated(np.negative(o, out=o))
         np.subtract(o, self.y, out=o)
-        total = o[:DOT_SLICE] @ o[:DOT_SLICE]
-        for c in range(DOT_SLICE, n, DOT_SLICE):                          # above 10,000 samples, a slice at a time
-            total += o[c:c + DOT_SLICE] @ o[c:c + DOT_SLICE]
-        return float(total) / n
+        return float(one_thread(np.matmul, o, o, np.empty(()), "inner", DOT_SLICE)) / n
