@@ -4,20 +4,22 @@ A loss is one number for the whole network. These helpers take a network apart:
 where each unit's pre-activations fall on the sigmoid (``preactivations``,
 ``mean_slope``), what each unit adds to the prediction (``unit_contributions``),
 and which way each unit faces in the input plane (``unit_alignment``). They
-compute with the same ``params`` dict as ``forward`` and never train. Each one
-refuses with a ValueError, before allocating, a request that would need more
-memory than ``_checks.MEMORY_LIMIT``.
+compute with the same ``params`` dict as ``forward``, take the hidden layer from
+``forward_cache`` and never train. Each one refuses with a ValueError, before
+allocating, a request that would need more memory than ``_checks.MEMORY_LIMIT``.
 """
 
 import numpy as np
 
-from .activations import sigmoid
+from .network import forward_cache
 from ._checks import (as_params, as_real_array, as_X_and_params, check_is_fitted, check_memory, check_real_number,
                       check_whole_number)
 
 
 def preactivations(X, params):
     """The hidden pre-activations ``Z1 = X @ W1 + b1``, shape (n_samples, m).
+
+    Written as ``forward_cache`` writes its first step, so ``sigmoid`` of it is that pass's ``H``, bit for bit.
 
     Parameters
     ----------
@@ -41,7 +43,8 @@ def mean_slope(X, params):
     σ' = σ(1 - σ) is at most 1/4, at z = 0. Every gradient that reaches unit j's
     incoming weights is multiplied by σ'(z), so a mean slope far below 1/4 says
     the unit sits in the flat tails of the sigmoid for most samples: it is
-    saturated, and gradient descent can barely move it.
+    saturated, and gradient descent can barely move it. The hidden layer comes from
+    ``forward_cache``, which refuses a network whose prediction overflows float64.
 
     Examples
     --------
@@ -52,7 +55,7 @@ def mean_slope(X, params):
     array([0.25, 0.25, 0.25])
     """
     X, params = as_X_and_params(X, params, 4, "the mean slopes")         # sigmoid holds four (n, m) arrays at once
-    H = sigmoid(X @ params["W1"] + params["b1"])
+    H = forward_cache(X, params)[1]["H"]
     return (H * (1.0 - H)).mean(axis=0)
 
 
@@ -61,9 +64,10 @@ def unit_contributions(X, params):
 
     The prediction of a linear-output network is the sum of these columns plus ``b2``:
     ``forward(X, params) == unit_contributions(X, params).sum(axis=1, keepdims=True) + b2``.
+    The hidden layer comes from ``forward_cache``, which refuses a prediction that overflows float64.
     """
     X, params = as_X_and_params(X, params, 4, "the unit contributions")  # sigmoid holds four (n, m) arrays at once
-    return sigmoid(X @ params["W1"] + params["b1"]) * params["W2"][:, 0]
+    return forward_cache(X, params)[1]["H"] * params["W2"][:, 0]
 
 
 def unit_alignment(params, direction):

@@ -175,3 +175,14 @@ def test_params_for_raw_data_predicts_what_the_scaled_network_predicts():
         params_for_raw_data(p, cu.StandardScaler(), ys)
     with pytest.raises(ValueError, match="1, got means"):
         params_for_raw_data(p, xs, xs)
+
+
+def test_the_diagnostics_read_the_hidden_layer_of_forward_cache():
+    # One forward pass for the package: sigma(Z1) is forward_cache's H, and the unit numbers are built from it.
+    from course_utils.activations import sigmoid
+    Xr = np.random.default_rng(4).normal(size=(50, 2))
+    p = cu.init_params(5, "random", seed=4)
+    H = cu.forward_cache(Xr, p)[1]["H"]
+    assert np.array_equal(sigmoid(preactivations(Xr, p)), H)
+    assert np.array_equal(unit_contributions(Xr, p), H * p["W2"][:, 0])
+    assert np.array_equal(mean_slope(Xr, p), (H * (1.0 - H)).mean(axis=0))
