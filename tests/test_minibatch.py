@@ -323,3 +323,27 @@ def test_recorded_losses_do_not_depend_on_openblas_threads():
         assert proc.returncode == 0 and proc.stderr == "", proc.stderr[-3000:]
         runs[threads] = proc.stdout
     assert runs["1"] == runs["2"]
+
+
+@pytest.mark.parametrize("cut, step", [("cols", 3), ("rows", 2), ("inner", 4), (None, None)])
+def test_one_thread_gives_the_product_in_slices(cut, step):
+    from course_utils._descent import one_thread
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(2, 5, 11)), rng.normal(size=(2, 11, 7))
+    out = np.empty((2, 5, 7))
+    assert one_thread(np.matmul, A, B, out, cut, step) is out
+    np.testing.assert_allclose(out, A @ B, rtol=1e-13, atol=1e-13)
+    sq = one_thread(np.vecdot, A, A, np.empty((2, 5)), "inner", 4)      # sums of squares, 4 at a time
+    np.testing.assert_allclose(sq, np.vecdot(A, A), rtol=1e-13)
+
+
+def test_one_thread_stops_before_a_slice_once_halted():
+    from course_utils._descent import one_thread
+    A, B, out = np.ones((3, 4)), np.ones((4, 6)), np.zeros((3, 6))
+    calls = []
+
+    def halted():
+        calls.append(1)
+        return len(calls) > 2                                               # two slices run, then it stops
+    assert one_thread(np.matmul, A, B, out, "cols", 2, halted) is None
+    assert out[:, :4].tolist() == [[4.0] * 4] * 3 and not out[:, 4:].any()

@@ -59,3 +59,93 @@ def test_every_exemption_still_names_a_function():
 def test_the_checks_module_is_private_and_the_old_name_is_gone():
     # validation.py shared its name with train(validation=), which means held-out data.
     assert (PACKAGE / "_checks.py").is_file() and not (PACKAGE / "validation.py").exists()
+
+
+# ----- the API page lists what a learner calls; the engine is private -----
+
+def api_page_modules():
+    """The modules the ``course-modules`` directive of docs/api.rst documents, in its order."""
+    import importlib
+    import sys
+    sys.path.insert(0, str(PACKAGE.parent / "docs" / "_ext"))
+    try:
+        return importlib.import_module("course_site").public_modules()
+    finally:
+        sys.path.remove(str(PACKAGE.parent / "docs" / "_ext"))
+
+
+def test_the_api_page_lists_the_learner_modules_and_no_private_one():
+    names = api_page_modules()
+    learner = ["data", "activations", "network", "gradcheck", "training", "scaling", "split", "curvature",
+               "diagnostics", "plotting", "widgets", "exercises"]
+    assert not [n for n in names if any(part.startswith("_") for part in n.split("."))], names
+    assert [f"course_utils.{m}" for m in learner if f"course_utils.{m}" not in names] == [], names
+    # The engine behind train, train_many and width_sweep is private, so the page does not list it.
+    assert (PACKAGE / "_descent.py").is_file() and (PACKAGE / "_minibatch.py").is_file()
+    assert not [n for n in names if n.rsplit(".", 1)[-1] in ("descent", "minibatch")], names
+
+
+# ----- one helper for the inputs with ones, one for products cut below OpenBLAS's threading bounds -----
+
+# The two helpers of course_utils/_descent.py that may do these things.
+HELPERS = {("_descent.py", "inputs_with_ones"), ("_descent.py", "one_thread")}
+STACKS = {"vstack", "hstack", "column_stack", "row_stack", "concatenate", "stack", "append", "block"}
+PRODUCTS = {"matmul", "vecdot", "dot", "inner", "einsum", "product"}   # product: what one_thread is handed
+
+
+def _name(call):
+    """The called name of a Call node: ``np.vstack(...)`` and ``vstack(...)`` both give ``vstack``."""
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+
+
+def engine_copies(source):
+    """(line, function, what) for each array built with a row or column of ones (``np.ones`` inside a stack)
+    and each loop that steps ``range(start, stop, step)`` over a product, in ``source``."""
+    found = []
+    functions = [n for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for fn in functions:
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and _name(node) in STACKS:
+                if any(isinstance(a, ast.Call) and _name(a) in ("ones", "ones_like")
+                       for arg in node.args for a in ast.walk(arg)):
+                    found.append((node.lineno, fn.name, "inputs with ones"))
+            if (isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and _name(node.iter) == "range"
+                    and len(node.iter.args) == 3):
+                body = [a for stmt in node.body for a in ast.walk(stmt)]
+                if any((isinstance(a, ast.Call) and _name(a) in PRODUCTS)
+                       or (isinstance(a, (ast.BinOp, ast.AugAssign)) and isinstance(a.op, ast.MatMult))
+                       for a in body):
+                    found.append((node.lineno, fn.name, "a product in slices"))
+    # A function nested in another is walked twice; report each place once.
+    return sorted(set(found))
+
+
+def test_the_scan_finds_inputs_with_ones_and_products_in_slices():
+    source = ("def aug(X):\n    return np.vstack([X.T, np.ones((1, len(X)))])\n\n"
+              "def loss(o):\n    t = o[:10] @ o[:10]\n    for c in range(10, len(o), 10):\n"
+              "        t += o[c:c + 10] @ o[c:c + 10]\n    return t\n\n"
+              "def gemm(A, B, out):\n    for c in range(0, 9, 3):\n        np.matmul(A, B[:, c:c + 3], out=out[:, c:c + 3])\n\n"
+              "def fine(X):\n    for c in range(0, 9, 3):\n        X[c] += 1\n    return np.hstack([X, np.zeros(3)])\n")
+    assert engine_copies(source) == [(2, "aug", "inputs with ones"), (6, "loss", "a product in slices"),
+                                     (11, "gemm", "a product in slices")]
+
+
+def test_only_the_two_helpers_build_inputs_with_ones_or_cut_products():
+    found, seen = [], set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = path.relative_to(PACKAGE).as_posix()
+        for line, name, what in engine_copies(path.read_text(encoding="utf-8")):
+            seen.add((where, name))
+            if (where, name) not in HELPERS:
+                found.append(f"{where}:{line} {name} ({what})")
+    assert not found, ("call inputs_with_ones or one_thread from course_utils/_descent.py instead of writing "
+                       "another copy: " + ", ".join(found))
+    assert HELPERS <= seen, f"the scan no longer finds the helpers themselves: {sorted(HELPERS - seen)}"
+
+
+def test_diagnostics_takes_its_hidden_layer_from_the_network():
+    # diagnostics.py reads H from forward_cache, so it never applies the sigmoid itself.
+    tree = ast.parse((PACKAGE / "diagnostics.py").read_text(encoding="utf-8"))
+    calls = {_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert "sigmoid" not in calls and "forward_cache" in calls
