@@ -366,19 +366,45 @@ def check_training_memory(n_samples, widths, epochs, n_inputs=2, extra_bytes=0):
 
 # ----- the arguments of training -----
 
-def check_validation(validation, n_inputs, width, epochs):
+def check_validation(validation, n_inputs, width, epochs, name="validation"):
     """Return ``validation`` as a checked pair ``(X_val (n_val, n_inputs), y_val (n_val, 1))``, or raise.
 
-    The messages name ``validation``, and the held-out pass of a network of this ``width`` (its hidden
+    The messages name ``name``, and the held-out pass of a network of this ``width`` (its hidden
     layer over every held-out row) and its losses, 3 floats an epoch, must fit in ``MEMORY_LIMIT``.
     """
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-        raise TypeError(f"validation must be a pair (X_val, y_val), got {type(validation).__name__}"
+        raise TypeError(f"{name} must be a pair (X_val, y_val), got {type(validation).__name__}"
                         f"{f' of length {len(validation)}' if isinstance(validation, (tuple, list)) else ''}")
-    X_val = as_X(validation[0], n_inputs, name="validation[0] (its X)")
-    y_val = as_y(validation[1], X_val.shape[0], name="validation[1] (its y)", x_name="validation[0]")
-    check_memory(8 * ((width + n_inputs + 3) * len(X_val) + 3 * epochs), "the validation pass of this training run")
+    X_val = as_X(validation[0], n_inputs, name=f"{name}[0] (its X)")
+    y_val = as_y(validation[1], X_val.shape[0], name=f"{name}[1] (its y)", x_name=f"{name}[0]")
+    check_memory(_held_out_bytes(len(X_val), n_inputs, width, epochs), "the validation pass of this training run")
     return X_val, y_val
+
+
+def _held_out_bytes(n_val, n_inputs, width, epochs):
+    return 8 * ((width + n_inputs + 3) * n_val + 3 * epochs)
+
+
+def check_held_out(validation, n_inputs, width, epochs):
+    """Return ``(pairs, many)``: ``validation`` as a list of checked pairs, and whether it came as a list; or raise.
+
+    One pair, a tuple ``(X_val, y_val)``, gives ``([(X_val, y_val)], False)``. A list of pairs
+    ``[(X_a, y_a), (X_b, y_b), ...]`` gives ``(pairs, True)``, each checked as ``check_validation``
+    checks one, its messages naming ``validation[k]``; all their passes together must fit in memory.
+    """
+    if not isinstance(validation, list):
+        return [check_validation(validation, n_inputs, width, epochs)], False
+    if not validation:
+        raise ValueError("validation must be a pair (X_val, y_val) or a list of such pairs, got an empty list")
+    for k, pair in enumerate(validation):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"validation is a list, so each item must be a pair (X_val, y_val), but validation[{k}] "
+                            f"is {type(pair).__name__}{f' of length {len(pair)}' if hasattr(pair, '__len__') else ''}"
+                            "; for one held-out set pass the tuple (X_val, y_val)")
+    pairs = [check_validation(pair, n_inputs, width, epochs, name=f"validation[{k}]") for k, pair in enumerate(validation)]
+    check_memory(sum(_held_out_bytes(len(X_val), n_inputs, width, epochs) for X_val, _ in pairs),
+                 f"the {len(pairs)} validation passes of this training run")
+    return pairs, True
 
 
 def check_widths(widths, choices=None):

@@ -51,7 +51,7 @@ from functools import partial
 
 import numpy as np
 
-from ._checks import check_batch_size, check_memory, check_seed, check_validation
+from ._checks import check_batch_size, check_held_out, check_memory, check_seed
 from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, inputs_with_ones, one_thread, sigmoid_of_negated
 
 
@@ -67,9 +67,9 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
         Samples per step, from 1 to n_samples; None means all of them (one step per epoch).
     seed : int, numpy.random.Generator or None
         Seed of the one ``np.random.default_rng(seed)`` that shuffles every epoch.
-    validation : tuple (X_val, y_val) or None
+    validation : tuple (X_val, y_val), list of such tuples, or None
         Held-out data, X_val (n_val, n_inputs) and y_val (n_val, 1), whose MSE is
-        recorded before each epoch as ``val_losses``.
+        recorded before each epoch as ``val_losses``: one array for a tuple, a list of arrays for a list.
 
     Returns
     -------
@@ -80,14 +80,12 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
     batch_size = check_batch_size(batch_size, n)
     seed = check_seed(seed)
     H = params["W1"].shape[1]
-    if validation is not None:
-        validation = check_validation(validation, D, H, epochs)
+    pairs, many = check_held_out(validation, D, H, epochs) if validation is not None else ([], False)
     # The work arrays of minibatch_descent: the inputs three times over (as given, in this epoch's order,
     # scaled), the whole-set pass (inputs, hidden layer, output), and the hidden layer of two batch sizes.
     check_memory(8 * ((4 * (D + 1) + H + 3) * n + (4 * H + D + 5) * batch_size), "this mini-batch training run")
-    new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output,
-                                                        watch=[validation] if validation is not None else [])
-    return new, losses, watched[0] if validation is not None else None, diverged
+    new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output, watch=pairs)
+    return new, losses, watched if many else watched[0] if pairs else None, diverged
 
 
 class LossRows:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import (check_choice, check_copies_memory, check_seed, check_training_args, check_validation,
+from ._checks import (check_choice, check_copies_memory, check_seed, check_held_out, check_training_args,
                       check_widths, count_numbers)
 from ._descent import descend_many
 from ._minibatch import FullMSE, LossRows, train_minibatch
@@ -31,8 +31,9 @@ class TrainResult:
         MSE before each epoch's update, so ``losses[0]`` is the loss of the starting parameters.
     diverged : bool
         True if training stopped early at a loss that was not finite.
-    val_losses : ndarray, shape (n_epochs_run,), or None
-        Validation MSE before each epoch, when ``train`` was given ``validation`` (notebook 05).
+    val_losses : ndarray of shape (n_epochs_run,), list of such ndarrays, or None
+        Held-out MSE before each epoch, when ``train`` was given ``validation`` (notebook 05): one
+        array for one pair ``(X_val, y_val)``, a list of arrays (one per pair, in order) for a list of pairs.
     """
 
     params: dict
@@ -67,9 +68,12 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, 
         ``rng.permutation(n)``, in consecutive batches of ``batch_size`` (the last one shorter); each
         batch takes one step with its own MSE gradient; ``losses[e]`` is still the whole training
         set's MSE before epoch e. A seed is None, a whole number >= 0 or a numpy Generator.
-    validation : tuple (X_val, y_val) or None
-        Held-out data whose MSE is recorded before each epoch as ``val_losses``. It never changes
-        how training runs: the losses and params are bit for bit those of the same call without it.
+    validation : tuple (X_val, y_val), list of such tuples, or None
+        Held-out data, ``X_val`` (n_val, 2) and ``y_val`` (n_val, 1), whose MSE is recorded before
+        each epoch: for one tuple, ``val_losses`` is an array of shape (n_epochs_run,); for a list of
+        k tuples (such as a validation and a test set), a list of k such arrays, in the same order,
+        each bit for bit what that tuple alone gives. It never changes how training runs: the losses
+        and params are bit for bit those of the same call without it.
 
     Returns
     -------
@@ -84,8 +88,9 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, 
         return train_many(X, y, [params], lr=lr, epochs=epochs, output=output)[0]
     X, y, (params,), lr, epochs = check_training_args(X, y, [params], lr, epochs, output)
     if batch_size is None:
-        X_val, y_val = check_validation(validation, X.shape[1], params["W1"].shape[1], epochs)
-        new, losses, val_losses, diverged = _full_batch_watched(X, y, params, lr, epochs, output, X_val, y_val)
+        pairs, many = check_held_out(validation, X.shape[1], params["W1"].shape[1], epochs)
+        new, losses, watched, diverged = _full_batch_watched(X, y, params, lr, epochs, output, pairs)
+        val_losses = watched if many else watched[0]
     else:
         new, losses, val_losses, diverged = train_minibatch(X, y, params, lr, epochs, output, batch_size, seed,
                                                             validation)
@@ -94,8 +99,10 @@ def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, 
     return TrainResult(params=new, losses=losses, diverged=diverged, val_losses=val_losses)
 
 
-def _full_batch_watched(X, y, params, lr, epochs, output, X_val, y_val):
-    """Full-batch descent that also records the held-out MSE before each epoch: ``new, losses, val_losses, diverged``.
+def _full_batch_watched(X, y, params, lr, epochs, output, pairs):
+    """Full-batch descent that also records the MSE of each held-out pair before each epoch.
+
+    Returns ``new, losses, watched, diverged``, with ``watched`` a list of arrays, one per pair of ``pairs``.
 
     The epochs run one at a time through the engine of ``train_many``, which keeps nothing between
     epochs but the parameters, so the losses and params are bit for bit those of ``train`` without validation.
@@ -103,18 +110,18 @@ def _full_batch_watched(X, y, params, lr, epochs, output, X_val, y_val):
     D = X.shape[1]
     Wt = np.hstack([params["W1"].T, params["b1"][:, None]])[None]     # (1, m, D+1), as train_many stacks it
     w2, b2 = params["W2"][:, 0][None].copy(), params["b2"].copy()
-    val_mse = FullMSE(X_val, y_val, output == "sigmoid")
-    rows = LossRows(epochs, 2)
+    held_out = [FullMSE(X_val, y_val, output == "sigmoid") for X_val, y_val in pairs]
+    rows = LossRows(epochs, 1 + len(pairs))
     for _ in range(epochs):
         (Wt_next, w2_next, b2_next, loss, n_run), = descend_many(X, y, [(Wt, w2, b2)], lr, 1, output)
         if not n_run[0]:
             break
         with np.errstate(all="ignore"):                                # a held-out loss may overflow: recorded as it is
-            rows.append((loss[0, 0], val_mse(-Wt[0].T, w2[0], b2[0])))
+            rows.append((loss[0, 0], *(mse(-Wt[0].T, w2[0], b2[0]) for mse in held_out)))
         Wt, w2, b2 = Wt_next, w2_next, b2_next
     new = {"W1": Wt[0, :, :D].T.copy(), "b1": Wt[0, :, D].copy(), "W2": w2[0, :, None].copy(), "b2": b2.copy()}
-    losses, val_losses = rows.columns()
-    return new, losses, val_losses, len(losses) < epochs
+    losses, *watched = rows.columns()
+    return new, losses, watched, len(losses) < epochs
 
 
 def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
