@@ -1,5 +1,7 @@
 """The synthetic regression data of notebook 01."""
 
+from functools import lru_cache
+
 import numpy as np
 
 from ._checks import (as_real_array, as_values, check_memory, check_non_negative_float, check_positive_int,
@@ -83,6 +85,21 @@ def mean_square_noise(X, y):
     with np.errstate(over="ignore", invalid="ignore"):
         residual = y[:, 0] - target_function(X[:, 0], X[:, 1])
         return float(np.mean(residual**2))
+
+
+@lru_cache(maxsize=4)
+def cached_dataset(n_samples=10_000, noise_std=1.0, seed=2025):
+    """``make_dataset(...)`` computed once per setting, for the explorers; X (n, 2) and y (n, 1) are read-only."""
+    X, y = make_dataset(n_samples, noise_std, seed)
+    X.flags.writeable = False
+    y.flags.writeable = False
+    return X, y
+
+
+@lru_cache(maxsize=4)
+def cached_noise_floor(n_samples=10_000, noise_std=1.0, seed=2025):
+    """``noise_floor(...)`` of ``cached_dataset(...)``, computed once per setting."""
+    return mean_square_noise(*cached_dataset(n_samples, noise_std, seed))
 
 
 def describe(y):

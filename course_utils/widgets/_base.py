@@ -9,31 +9,14 @@ cell. The numbers behind the figure stay on the explorer as ``state``.
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from html import escape
 from io import BytesIO
 
 import ipywidgets as widgets
 
-from ..data import make_dataset, mean_square_noise
 from ..plotting import course_style, new_figure
 from ._controls import CheckboxRow, choice, log_slider, slider, steps, switch  # noqa: F401  (the explorers' toolkit)
 from ._html import _CSS, html_table, img_tag, number   # noqa: F401  (html_table and number: for the explorers)
-
-
-@lru_cache(maxsize=4)
-def course_data(n_samples=10_000, noise_std=1.0, seed=2025):
-    """``make_dataset(...)`` computed once per setting; the arrays are read-only so no caller can change them."""
-    X, y = make_dataset(n_samples, noise_std, seed)
-    X.flags.writeable = False
-    y.flags.writeable = False
-    return X, y
-
-
-@lru_cache(maxsize=4)
-def course_noise_floor(n_samples=10_000, noise_std=1.0, seed=2025):
-    """``noise_floor(...)`` of the cached ``course_data(...)``, computed once per setting."""
-    return mean_square_noise(*course_data(n_samples, noise_std, seed))
 
 
 def figure_png(fig):

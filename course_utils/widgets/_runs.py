@@ -1,6 +1,11 @@
-"""Training runs remembered by setting, so the explorers only train what they have not seen."""
+"""Training runs remembered by setting, so the explorers only train what they have not seen.
+
+Every explorer that trains uses the two tools here: ``Remembered``, the one cache of
+finished work, and ``staged``, the one loop that trains in chunks and says when to draw.
+"""
 
 import time
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -9,7 +14,7 @@ from ..curvature import sharpness
 from ..network import init_params
 from ..scaling import StandardScaler
 from ..training import train
-from ._base import course_data
+from ..data import cached_dataset
 
 
 @lru_cache(maxsize=2)
@@ -20,13 +25,62 @@ def training_data(standardise=False):
     deviation 1 (``StandardScaler``); a loss on that scale times
     ``loss_scale`` = s_y² is the MSE in the original units of y.
     """
-    X, y = course_data()
+    X, y = cached_dataset()
     if not standardise:
         return X, y, 1.0
     y_scaler = StandardScaler().fit(y)
     Xs, ys = StandardScaler().fit_transform(X), y_scaler.transform(y)
     Xs.flags.writeable = ys.flags.writeable = False
     return Xs, ys, float(y_scaler.scale_[0] ** 2)
+
+
+class Remembered:
+    """The explorers' one cache: at most ``size`` items by key, the least recently used forgotten first."""
+
+    def __init__(self, size):
+        self.size, self.items = size, OrderedDict()
+
+    def get(self, key, default=None):
+        """The item under ``key`` (now the most recently used), or ``default``."""
+        if key not in self.items:
+            return default
+        self.items.move_to_end(key)
+        return self.items[key]
+
+    def put(self, key, item):
+        """Keep ``item`` under ``key`` as the most recently used; returns ``item``."""
+        self.items[key] = item
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return item
+
+    def __contains__(self, key):
+        return key in self.items
+
+
+def staged(advance, chunk, smallest=1, first=0.05, every=0.3, chunk_s=0.04):
+    """The explorers' one staged-training loop: ``advance(k)`` trains about ``k`` epochs more, True once done.
+
+    A generator: it calls ``advance`` again and again, resizing the chunk so each
+    takes about ``chunk_s`` seconds (from ``smallest`` to 1000 epochs), and yields
+    (None) once ``first`` seconds have passed, then every ``every`` seconds (or twice
+    as long as the caller took to draw the last frame, if longer), and always once
+    at the end, so the caller can draw the run growing.
+    """
+    last, wait, done = time.perf_counter(), first, False
+    while not done:
+        tick = time.perf_counter()
+        done = advance(chunk)
+        took = time.perf_counter() - tick
+        chunk = int(np.clip(chunk * chunk_s / max(took, 1e-4), smallest, 1000))   # about chunk_s per chunk
+        now = time.perf_counter()
+        if not done and now - last >= wait:
+            yield
+            last = time.perf_counter()
+            # Drawing a frame takes the caller a while: keep it to about a third of the time.
+            wait = max(every, 2 * (last - now))
+    yield
 
 
 class RunCache:
@@ -40,7 +94,7 @@ class RunCache:
     """
 
     def __init__(self, size=64):
-        self.size, self.runs = size, {}
+        self.runs = Remembered(size)
 
     def known(self, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
         """How many epochs of this run are known already (a diverged run counts as complete)."""
@@ -55,7 +109,7 @@ class RunCache:
         within ``epochs``: ``losses`` then holds the finite losses before it.
         """
         key = self._key(width, init, output, lr, seed, standardise)
-        _, losses, diverged = self._store(key, _continue(key, self.runs.get(key), epochs))
+        _, losses, diverged = self.runs.put(key, _continue(key, self.runs.get(key), epochs))
         return losses[:epochs], diverged and len(losses) < epochs
 
     def end_params(self, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
@@ -73,39 +127,23 @@ class RunCache:
         curves growing. Continuing a run is exact, so the staged curves equal
         uninterrupted ones. Runs already known cost nothing and yield once.
         """
-        reached = min((self.known(*r) for r in runs), default=epochs)
-        if reached >= epochs:
+        reached = [min((self.known(*r) for r in runs), default=epochs)]
+        if reached[0] >= epochs:
             yield epochs
             return
-        chunk, started = 25, time.perf_counter()
-        last, wait = started, first
-        while reached < epochs:
-            target = min(epochs, reached + chunk)
-            tick = time.perf_counter()
+
+        def advance(chunk):
+            reached[0] = min(epochs, reached[0] + chunk)
             for run in runs:
-                self.losses(target, *run)
-            took = time.perf_counter() - tick
-            chunk = int(np.clip(chunk * chunk_s / max(took, 1e-4), 10, 1000))   # about chunk_s per chunk
-            reached = target
-            now = time.perf_counter()
-            if reached < epochs and now - last >= wait:
-                yield reached
-                last = time.perf_counter()
-                # Drawing a frame takes the caller a while: keep it to about a third of the time.
-                wait = max(every, 2 * (last - now))
-        yield epochs
+                self.losses(reached[0], *run)
+            return reached[0] >= epochs
+
+        for _ in staged(advance, 25, 10, first, every, chunk_s):
+            yield reached[0]
 
     @staticmethod
     def _key(width, init, output, lr, seed, standardise):
         return (width, init, output, lr, seed if init == "random" else None, bool(standardise))
-
-    def _store(self, key, run):
-        """Keep ``run`` under ``key`` as the most recently used, forgetting the oldest beyond ``size``."""
-        self.runs.pop(key, None)
-        self.runs[key] = run
-        while len(self.runs) > self.size:
-            self.runs.pop(next(iter(self.runs)))
-        return run
 
 
 def _continue(key, run, epochs):

@@ -3,10 +3,10 @@
 import ipywidgets as widgets
 
 from .._checks import check_in_range
-from ..data import describe
+from ..data import cached_dataset, cached_noise_floor, describe
 from ..plotting import plot_data_scatter, plot_target_histogram
 from ._controls import LABEL_WIDTH
-from ._base import Explorer, course_data, course_noise_floor, html_table, slider
+from ._base import Explorer, html_table, slider
 
 MAX_POINTS_SHOWN = 3_000   # enough to see the surface; every sample still counts in the numbers
 
@@ -36,8 +36,8 @@ class DatasetExplorer(Explorer):
         super().__init__("The data set: change the sample, watch the surface and the numbers", controls)
 
     def compute(self, n_samples, noise_std, seed):
-        X, y = course_data(n_samples, noise_std, seed)
-        state = {"X": X, "y": y, "stats": describe(y), "noise_floor": course_noise_floor(n_samples, noise_std, seed),
+        X, y = cached_dataset(n_samples, noise_std, seed)
+        state = {"X": X, "y": y, "stats": describe(y), "noise_floor": cached_noise_floor(n_samples, noise_std, seed),
                  "shown": min(n_samples, MAX_POINTS_SHOWN)}
         return state, ""
 

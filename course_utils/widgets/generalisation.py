@@ -7,21 +7,20 @@ three curves, the training part's own noise floor, and the epoch where the
 validation MSE is lowest: where early stopping would stop.
 """
 
-import time
-from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
 
 from .._checks import check_choice, check_flag, check_in_range, check_randomstate_seed
 from ..data import make_dataset, mean_square_noise
-from .._minibatch import minibatch_descent
 from ..network import init_params
 from ..plotting import COLORS, line_cue
 from ..scaling import StandardScaler
 from ..split import train_test_split
+from ..training import train
 from ._base import Explorer, choice, html_table, log_slider, number, slider, steps, switch
 from ._curves import draw_loss_curves
+from ._runs import Remembered, staged
 
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
 WIDTHS = (2, 4, 8, 16, 32, 64)
@@ -48,10 +47,11 @@ def three_way_split(n_samples, seed=0):
 def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, first=0.05, every=0.3, chunk_s=0.04):
     """Train once, yielding the run's state as it grows: after ``first`` s, then every ``every`` s, and at the end.
 
-    The run is trained in chunks of epochs that continue one another exactly
-    (the same parameters and the same shuffling generator carry on), so a
-    staged run ends with the numbers of an uninterrupted one. Each state is a
-    dict as ``run`` returns, with ``trained`` the epochs trained so far.
+    The run is trained by ``train`` in chunks of epochs, with the validation and
+    test parts as its two held-out sets; the chunks continue one another exactly
+    (each starts from the last one's parameters, and one shuffling generator runs
+    through them all), so a staged run ends with the numbers of an uninterrupted
+    one. Each state is a dict as ``run`` returns, with ``trained`` the epochs trained so far.
     """
     (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = three_way_split(n_samples, seed)
     n_train = len(X_tr)
@@ -63,32 +63,32 @@ def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, fi
         to_x, to_y, unit = xs.transform, ys.transform, float(ys.scale_[0]) ** 2
     else:
         to_x, to_y, unit = np.asarray, np.asarray, 1.0
-    X_fit, y_fit = np.asarray(to_x(X_tr), dtype=np.float64), np.asarray(to_y(y_tr), dtype=np.float64)
-    watch = [(to_x(X_va), to_y(y_va)), (to_x(X_te), to_y(y_te))]
+    X_fit, y_fit = to_x(X_tr), to_y(y_tr)
+    held_out = [(to_x(X_va), to_y(y_va)), (to_x(X_te), to_y(y_te))]
     fixed = {"n_samples": n_samples, "n_train": n_train, "width": width, "batch_size": batch, "lr": lr,
              "epochs": epochs, "epochs_run": run_epochs, "standardise": standardise,
              "noise_floor": mean_square_noise(X_tr, y_tr)}
-    params, rng = init_params(width, "random", seed=seed), np.random.default_rng(seed)
-    pieces = {name: [] for name in NAMES}
-    trained, diverged, chunk = 0, False, max(1, 2000 // steps_per_epoch)
-    last = time.perf_counter()
-    wait = first
-    while trained < run_epochs and not diverged:
-        size = min(chunk, run_epochs - trained)
-        tick = time.perf_counter()
-        params, losses, (val, test), diverged = minibatch_descent(X_fit, y_fit, params, lr, size, batch, rng,
-                                                                   watch=watch)
-        took = time.perf_counter() - tick
-        for name, part in zip(NAMES, (losses, val, test)):
+    now = {"params": init_params(width, "random", seed=seed), "trained": 0, "diverged": False}
+    rng, pieces = np.random.default_rng(seed), {name: [] for name in NAMES}
+
+    def advance(chunk):
+        try:
+            result = train(X_fit, y_fit, now["params"], lr=lr, epochs=min(chunk, run_epochs - now["trained"]),
+                           batch_size=batch, seed=rng, validation=held_out)
+        except ValueError:
+            if not now["trained"]:
+                raise
+            # A chunk can end on the very step that overflows: train refuses to start from a loss that is
+            # not finite, and that is where the run diverged. (Every other argument passed train before.)
+            now["diverged"] = True
+            return True
+        for name, part in zip(NAMES, (result.losses, *result.val_losses)):
             pieces[name].append(part * unit)
-        trained += len(losses)
-        chunk = int(np.clip(chunk * chunk_s / max(took, 1e-4), 1, 1000))   # about chunk_s per chunk
-        now = time.perf_counter()
-        if trained < run_epochs and not diverged and now - last >= wait:
-            yield _state(fixed, pieces, trained, diverged)
-            last = time.perf_counter()
-            wait = max(every, 2 * (last - now))      # drawing a frame takes a while: keep it to a third of the time
-    yield _state(fixed, pieces, trained, diverged)
+        now.update(params=result.params, trained=now["trained"] + len(result.losses), diverged=result.diverged)
+        return now["diverged"] or now["trained"] >= run_epochs
+
+    for _ in staged(advance, max(1, 2000 // steps_per_epoch), 1, first, every, chunk_s):
+        yield _state(fixed, pieces, now["trained"], now["diverged"])
 
 
 def _state(fixed, pieces, trained, diverged):
@@ -184,7 +184,7 @@ class GeneralisationExplorer(Explorer):
     margins = {"left": 0.08, "right": 0.66, "bottom": 0.12, "top": 0.92}
 
     def __init__(self, n_samples=100, width=64, batch_size="10", lr=0.05, epochs=300, standardise=True, seed=0):
-        self.seed, self._finished = check_randomstate_seed(seed), OrderedDict()
+        self.seed, self._finished = check_randomstate_seed(seed), Remembered(16)
         check_choice(n_samples, "n_samples", SAMPLE_SIZES)
         check_choice(width, "width", WIDTHS)
         check_choice(str(batch_size), "batch_size", BATCH_SIZES)
@@ -205,15 +205,12 @@ class GeneralisationExplorer(Explorer):
     def compute(self, n_samples, width, batch_size, lr, epochs, standardise):
         key = (n_samples, width, batch_size, lr, epochs, standardise, self.seed)
         if key in self._finished:                      # seen already: one frame, no training
-            self._finished.move_to_end(key)
-            state = self._finished[key]
+            state = self._finished.get(key)
             yield state, run_message(state)
             return
         for state in run_stages(n_samples, width, batch_size, lr, epochs, standardise, self.seed):
             yield state, run_message(state)
-        self._finished[key] = state
-        while len(self._finished) > 16:
-            self._finished.popitem(last=False)
+        self._finished.put(key, state)
 
     def draw(self, fig, axes, state):
         table, self.figure_data = _draw(axes, state)

@@ -3,9 +3,10 @@
 import numpy as np
 
 from .._checks import check_choice, check_in_range
+from ..data import cached_dataset
 from ..network import forward, mse
 from ..plotting import plot_predictions
-from ._base import Explorer, choice, course_data, html_table, number, slider
+from ._base import Explorer, choice, html_table, number, slider
 
 BAND = (0.0, 1.0)          # every value a sigmoid output can take
 MAX_POINTS_SHOWN = 3_000
@@ -51,7 +52,7 @@ class OutputExplorer(Explorer):
         super().__init__("The output layer: can these weights reach the targets?", controls)
 
     def compute(self, output, hidden_weight, output_weight, output_bias):
-        X, y = course_data()
+        X, y = cached_dataset()
         params = hand_set_params(hidden_weight, output_weight, output_bias, self.n_hidden)
         y_hat = forward(X, params, output)
         state = {"params": params, "y": y, "y_hat": y_hat, "mse": mse(y, y_hat), "output": output,

@@ -3,10 +3,11 @@
 from functools import lru_cache
 
 from .._checks import check_choice, check_flag, check_in_range, check_seed
+from ..data import cached_noise_floor
 from ..network import init_params
-from ._base import Explorer, choice, course_noise_floor, html_table, log_slider, number, slider, switch
+from ._base import Explorer, choice, html_table, log_slider, number, slider, switch
 from ._curves import draw_loss_curves
-from ._runs import RunCache, stable_limit
+from ._runs import Remembered, RunCache, stable_limit
 
 # The reference run (notebook 03 section 5: ones-start, width 2, lr 0.01), drawn faintly behind every other.
 REFERENCE = {"width": 2, "init": "ones", "output": "linear", "lr": 0.01, "epochs": 1000}
@@ -52,7 +53,7 @@ class TrainingExplorer(Explorer):
         check_choice(init, "init", ("ones", "random"))
         check_choice(output, "output", ("linear", "sigmoid"))
         check_flag(standardise, "standardise")
-        self.seed, self.runs, self._limits = check_seed(seed), RunCache(), {}
+        self.seed, self.runs, self._limits = check_seed(seed), RunCache(), Remembered(256)
         controls = {
             "lr": log_slider("learning rate", lr, -4, 1),
             "epochs": slider("epochs", epochs, 50, 3_000, 50, integer=True),
@@ -66,8 +67,8 @@ class TrainingExplorer(Explorer):
     def _limit(self, key, params, output, standardise):
         """2/λ_max for ``params``, remembered under ``key`` (the curvature takes a moment to compute)."""
         if key not in self._limits:
-            self._limits[key] = stable_limit(params, output, standardise)
-        return self._limits[key]
+            self._limits.put(key, stable_limit(params, output, standardise))
+        return self._limits.get(key)
 
     def compute(self, lr, epochs, width, init, output, standardise):
         run = (width, init, output, lr, self.seed, standardise)
@@ -76,7 +77,7 @@ class TrainingExplorer(Explorer):
             state = {"lr": lr, "epochs": epochs, "width": width, "init": init, "output": output,
                      "standardise": standardise, "trained": trained, "losses": losses, "diverged": diverged,
                      "reference": reference_losses(), "final_loss": float(losses[-1]),
-                     "noise_floor": course_noise_floor(), "limit_start": None, "limit_end": None,
+                     "noise_floor": cached_noise_floor(), "limit_start": None, "limit_end": None,
                      "limit_pending": False}
             message = divergence_message(losses, diverged, lr)
             if trained == epochs:

@@ -1,8 +1,8 @@
 """Explorer for notebook 04: what a wider hidden layer buys, from a ones-start and from a random one."""
 
 from .._checks import check_choice, check_flag, check_in_range, check_widths
-from ._base import (CheckboxRow, Explorer, choice, course_noise_floor, html_table, log_slider, number, slider,
-                    switch)
+from ..data import cached_noise_floor
+from ._base import CheckboxRow, Explorer, choice, html_table, log_slider, number, slider, switch
 from ._curves import draw_loss_curves
 from ._runs import RunCache
 
@@ -73,7 +73,7 @@ class WidthSweepExplorer(Explorer):
             state = {"widths": widths, "init": init, "lr": lr, "epochs": epochs, "seed": seed,
                      "standardise": standardise, "trained": trained, "curves": curves,
                      "final": {w: float(losses[-1]) for w, losses in curves.items()},
-                     "noise_floor": course_noise_floor()}
+                     "noise_floor": cached_noise_floor()}
             yield state, sweep_message(curves, trained, lr)
 
     def draw(self, fig, axes, state):
