@@ -491,7 +491,7 @@ RERUNS = 30
 def test_rerunning_a_cell_30_times_leaks_no_widgets(monkeypatch):
     # Drawing is not what leaks; skip it so the re-runs stay quick (tracemalloc slows every one of them).
     monkeypatch.setattr(OutputExplorer, "draw", lambda self, fig, axes, state: "<table></table>")
-    monkeypatch.setattr(_base, "figure_png", lambda fig: b"\x89PNG")
+    monkeypatch.setattr(_base, "figure_png", lambda fig, **options: b"\x89PNG")
     monkeypatch.setattr(_base, "_cell_id", lambda: "cell-7")
     first = output_explorer()
     count = len(_live_widgets())

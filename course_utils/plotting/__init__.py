@@ -7,7 +7,7 @@ explorers) and ``save_figure`` (the export for a dark web page);
 
 from .charts import (plot_data_scatter, plot_graph, plot_loss_curves, plot_predictions, plot_surface,
                      plot_target_histogram)
-from .show import figure_png, show_figure
+from .show import figure_png, img_tag, show_figure
 from .style import (COLORS, LINESTYLES, MARKERS, OKABE_ITO, STYLE, WIDTH_COLORS, course_style, draw_noise_floor, line_cue,
                     new_figure,
                     save_figure, use_course_style)
@@ -15,4 +15,4 @@ from .style import (COLORS, LINESTYLES, MARKERS, OKABE_ITO, STYLE, WIDTH_COLORS,
 __all__ = ["COLORS", "LINESTYLES", "MARKERS", "OKABE_ITO", "STYLE", "WIDTH_COLORS", "draw_noise_floor", "line_cue", "course_style",
            "new_figure", "save_figure", "use_course_style",
            "plot_data_scatter", "plot_graph", "plot_loss_curves", "plot_predictions", "plot_surface",
-           "plot_target_histogram", "figure_png", "show_figure"]
+           "plot_target_histogram", "figure_png", "img_tag", "show_figure"]

@@ -15,11 +15,26 @@ from matplotlib.figure import Figure
 from .._checks import check_type
 
 
-def figure_png(fig, dpi=None):
-    """The PNG bytes of ``fig``, cropped to its contents as the inline backend does."""
+def figure_png(fig, dpi=None, crop=True, quick=False):
+    """The PNG bytes of ``fig``, for ``show_figure`` and the explorers.
+
+    ``crop=True`` crops it to its contents, as the inline backend does; an explorer, which sets its
+    own margins, passes False. ``quick=True`` compresses lightly (level 1): quicker to write than the
+    default, for a slightly larger file (``benchmarks/README.md``).
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    options = {"bbox_inches": "tight"} if crop else {}
+    if quick:
+        options["pil_kwargs"] = {"compress_level": 1}
+    fig.savefig(buffer, format="png", dpi=dpi, **options)
     return buffer.getvalue()
+
+
+def img_tag(png, alt, attributes=None):
+    """An ``<img>`` holding the PNG bytes ``png``, described by ``alt``; ``attributes`` (name -> value) follow, in order."""
+    extra = "".join(f' {html.escape(k)}="{html.escape(str(v), quote=True)}"' for k, v in (attributes or {}).items())
+    encoded = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}"{extra}/>'
 
 
 def show_figure(fig, alt):
@@ -36,9 +51,7 @@ def show_figure(fig, alt):
         raise ValueError("alt must be a sentence describing the figure, got an empty one")
     from IPython.display import display
 
-    png = figure_png(fig)
-    encoded = base64.b64encode(png).decode("ascii")
-    tag = f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt.strip(), quote=True)}"/>'
+    tag = img_tag(figure_png(fig), alt.strip())
     display({"text/html": tag, "text/plain": f"[Figure: {alt.strip()}]"}, raw=True)
     try:
         import matplotlib.pyplot as plt

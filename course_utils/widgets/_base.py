@@ -10,20 +10,12 @@ cell. The numbers behind the figure stay on the explorer as ``state``.
 import re
 from collections.abc import Iterator
 from html import escape
-from io import BytesIO
 
 import ipywidgets as widgets
 
-from ..plotting import course_style, new_figure
+from ..plotting import course_style, figure_png, img_tag, new_figure
 from ._controls import CheckboxRow, choice, log_slider, slider, steps, switch  # noqa: F401  (the explorers' toolkit)
-from ._html import _CSS, html_table, img_tag, number   # noqa: F401  (html_table and number: for the explorers)
-
-
-def figure_png(fig):
-    """The figure as PNG bytes, lightly compressed: quicker to write than the default, for a slightly larger file."""
-    buffer = BytesIO()
-    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
+from ._html import _CSS, html_table, image_attributes, number   # noqa: F401  (html_table and number: for the explorers)
 
 
 # The explorer each notebook cell built last: re-running the cell closes the previous one's widgets.
@@ -193,8 +185,8 @@ class Explorer(widgets.VBox):
                 self.figure_data = {}
                 with course_style():
                     self.numbers.value = self.draw(fig, axes, self.state)
-                self.png, self.alt = figure_png(fig), self.describe(self.state)
-                self.image.value = img_tag(self.png, self.alt, self.figure_data)
+                self.png, self.alt = figure_png(fig, crop=False, quick=True), self.describe(self.state)
+                self.image.value = img_tag(self.png, self.alt, image_attributes(self.figure_data))
                 self._show_message()     # with every frame, so the words never lag the figure
                 self.frames_drawn += 1
             self.error = None

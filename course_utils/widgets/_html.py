@@ -1,6 +1,5 @@
-"""The HTML around an explorer's figure: its table of numbers, its described <img>, and a little CSS."""
+"""The HTML around an explorer's figure: its table of numbers, its <img>'s attributes, and a little CSS."""
 
-import base64
 from html import escape
 
 import numpy as np
@@ -41,12 +40,10 @@ _NAME_SLIDERS = ("var e=this.closest('.cu-explorer');if(e)e.querySelectorAll('.w
                  "if(h&&l)h.setAttribute('aria-label',l.textContent)})")
 
 
-def img_tag(png, alt, data=None):
-    """An ``<img>`` holding ``png`` with the description ``alt``; ``data`` adds ``data-*`` attributes."""
-    extra = "".join(f' data-{escape(k)}="{escape(str(v), quote=True)}"' for k, v in (data or {}).items())
-    encoded = base64.b64encode(png).decode("ascii")
-    return (f'<img src="data:image/png;base64,{encoded}" alt="{escape(alt, quote=True)}"{extra} '
-            f'style="max-width:100%;height:auto" onload="{escape(_NAME_SLIDERS, quote=True)}"/>')
+def image_attributes(data=None):
+    """The attributes of an explorer's ``<img>`` after its ``alt``: ``data-*`` facts, its style, and ``_NAME_SLIDERS``."""
+    return {**{f"data-{k}": v for k, v in (data or {}).items()}, "style": "max-width:100%;height:auto",
+            "onload": _NAME_SLIDERS}
 
 
 # Every control's label in one right-aligned column, as ipywidgets already does for sliders; a switch
