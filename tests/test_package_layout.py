@@ -149,3 +149,44 @@ def test_diagnostics_takes_its_hidden_layer_from_the_network():
     tree = ast.parse((PACKAGE / "diagnostics.py").read_text(encoding="utf-8"))
     calls = {_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     assert "sigmoid" not in calls and "forward_cache" in calls
+
+
+# The engine behind train: the widgets reach it only through the public functions (train, train_many,
+# width_sweep), so the engine can change, or its modules be renamed, without touching an explorer.
+ENGINE = {"course_utils.descent", "course_utils._descent", "course_utils.minibatch", "course_utils._minibatch"}
+
+
+def imported_modules(source, module):
+    """Every module that ``source``, the code of ``module`` (dotted), imports from, relative imports resolved.
+
+    ``from .. import minibatch`` counts as importing ``course_utils.minibatch`` as well as ``course_utils``.
+    """
+    package = module.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            where = ".".join(base + ([node.module] if node.module else []))
+            found.add(where)
+            found.update(f"{where}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_import_scan_resolves_relative_imports():
+    source = ("from ..minibatch import minibatch_descent\nfrom .. import _descent\nfrom ._base import Explorer\n"
+              "import course_utils._minibatch\nfrom ..training import train\n")
+    found = imported_modules(source, "course_utils.widgets.generalisation")
+    assert found & ENGINE == {"course_utils.minibatch", "course_utils._descent", "course_utils._minibatch"}
+    assert {"course_utils.widgets._base", "course_utils.training"} <= found
+
+
+def test_no_widget_imports_the_training_engine():
+    found = []
+    for path in sorted((PACKAGE / "widgets").rglob("*.py")):
+        module = "course_utils." + path.relative_to(PACKAGE).as_posix()[:-3].replace("/", ".")
+        engine = imported_modules(path.read_text(encoding="utf-8"), module) & ENGINE
+        found += [f"{path.relative_to(PACKAGE).as_posix()} imports {name}" for name in sorted(engine)]
+    assert not found, ("widgets must train through train, train_many or width_sweep, not the engine: "
+                       + ", ".join(found))
