@@ -167,11 +167,6 @@ def _draw(axes, state):
     return table, facts
 
 
-def draw_run(axes, state):
-    """Draw the three curves of ``run(...)``'s ``state`` on ``axes``; return the HTML table of its numbers."""
-    return _draw(axes, state)[0]
-
-
 class GeneralisationExplorer(Explorer):
     """Train, validation and test MSE per epoch for one run, with the noise floor and the best validation epoch.
 
