@@ -401,7 +401,8 @@ def check_held_out(validation, n_inputs, width, epochs):
             raise TypeError(f"validation is a list, so each item must be a pair (X_val, y_val), but validation[{k}] "
                             f"is {type(pair).__name__}{f' of length {len(pair)}' if hasattr(pair, '__len__') else ''}"
                             "; for one held-out set pass the tuple (X_val, y_val)")
-    pairs = [check_validation(pair, n_inputs, width, epochs, name=f"validation[{k}]") for k, pair in enumerate(validation)]
+    pairs = [check_validation(pair, n_inputs, width, epochs, name=f"validation[{k}]")
+             for k, pair in enumerate(validation)]
     check_memory(sum(_held_out_bytes(len(X_val), n_inputs, width, epochs) for X_val, _ in pairs),
                  f"the {len(pairs)} validation passes of this training run")
     return pairs, True

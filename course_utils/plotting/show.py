@@ -31,7 +31,7 @@ def figure_png(fig, dpi=None, crop=True, quick=False):
 
 
 def img_tag(png, alt, attributes=None):
-    """An ``<img>`` holding the PNG bytes ``png``, described by ``alt``; ``attributes`` (name -> value) follow, in order."""
+    """An ``<img>`` of the PNG bytes ``png``, described by ``alt``; ``attributes`` (name -> value) follow, in order."""
     extra = "".join(f' {html.escape(k)}="{html.escape(str(v), quote=True)}"' for k, v in (attributes or {}).items())
     encoded = base64.b64encode(png).decode("ascii")
     return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}"{extra}/>'

@@ -41,7 +41,7 @@ _NAME_SLIDERS = ("var e=this.closest('.cu-explorer');if(e)e.querySelectorAll('.w
 
 
 def image_attributes(data=None):
-    """The attributes of an explorer's ``<img>`` after its ``alt``: ``data-*`` facts, its style, and ``_NAME_SLIDERS``."""
+    """The attributes of an explorer's ``<img>`` after its ``alt``: ``data-*`` facts, a style and ``_NAME_SLIDERS``."""
     return {**{f"data-{k}": v for k, v in (data or {}).items()}, "style": "max-width:100%;height:auto",
             "onload": _NAME_SLIDERS}
 
