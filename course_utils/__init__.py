@@ -3,15 +3,16 @@
 ``import course_utils as cu`` gives every name the notebooks use. The modules
 follow the course: ``data`` (notebook 01), ``activations`` and ``network``
 (notebook 02), ``gradcheck``, ``training``, ``scaling`` and ``curvature``
-(notebooks 03, 04), ``plotting`` for the figure style, and ``exercises`` for
-the auto-checks.
+(notebooks 03, 04), ``plotting`` for the figure style, ``text`` for the wording
+of every message, and ``exercises`` for the auto-checks (``check_gradients`` included).
 """
 
 from . import exercises, plotting
+from .exercises import GradientReport, check_gradients
 from .activations import sigmoid
 from .curvature import hessian, sharpness
 from .data import describe, make_dataset, noise_floor, target_function
-from .gradcheck import GradientReport, check_gradients, numerical_gradient, relative_error
+from .gradcheck import numerical_gradient, relative_error
 from .network import backward, forward, forward_cache, init_params, mse
 from .plotting import save_figure, show_figure
 from .scaling import StandardScaler

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from .text import shown
+
 OUTPUTS = ("linear", "sigmoid")
 PARAM_SHAPES = {"W1": ("n_inputs", "m"), "b1": ("m",), "W2": ("m", 1), "b2": (1,)}
 MEMORY_LIMIT = 2 * 2**30     # bytes: no request that would need more than 2 GiB is started
@@ -22,12 +24,6 @@ DELTA_MIN, DELTA_MAX = 1e-8, 1e-2
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when a scaler is used before ``fit`` has given it a mean and a scale (scikit-learn's name)."""
-
-
-def shown(value, as_str=False, limit=60):
-    """``repr(value)`` (or ``str``), cut to about ``limit`` characters, so a message stays readable (10**400, say)."""
-    text = str(value) if as_str else repr(value)
-    return text if len(text) <= limit else f"{text[:limit // 2]}...{text[-10:]} ({len(text)} characters)"
 
 
 # ----- numbers -----

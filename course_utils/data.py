@@ -5,7 +5,8 @@ from functools import lru_cache
 import numpy as np
 
 from ._checks import (as_real_array, as_values, check_memory, check_non_negative_float, check_positive_int,
-                      check_randomstate_seed, shown)
+                      check_randomstate_seed)
+from .text import shown
 
 LOW, HIGH = -5.0, 5.0
 

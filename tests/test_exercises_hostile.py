@@ -43,11 +43,16 @@ VALUE_CHECKS, FUNCTION_CHECKS = _checks(VALUE), _checks(FUNCTION)
 
 
 def _public_checks():
-    """Every public ``check_*`` function of ``cu`` and of each module of ``course_utils.exercises``."""
+    """Every public ``check_*`` function of ``cu`` and of each module of ``course_utils.exercises``.
+
+    The input checks of ``course_utils._checks`` that a module imports (they raise; they grade no answer) are not
+    exercise checks.
+    """
     modules = [cu] + [importlib.import_module(f"course_utils.exercises.{info.name}")
                       for info in pkgutil.iter_modules(cu.exercises.__path__)]
     return {obj for module in modules for name, obj in vars(module).items()
-            if name.startswith("check_") and inspect.isfunction(obj) and obj.__module__.startswith("course_utils")}
+            if name.startswith("check_") and inspect.isfunction(obj) and obj.__module__.startswith("course_utils")
+            and obj.__module__ != "course_utils._checks"}
 
 
 def test_every_check_is_registered():

@@ -226,7 +226,7 @@ def test_the_runners_themselves_answer_for_any_base_exception():
     def check():
         raise LearnerAbort("inside the check")
     assert "LearnerAbort" in check().message
-    report = cu.gradcheck.check_gradients(_raiser(LearnerAbort))
+    report = cu.check_gradients(_raiser(LearnerAbort))
     assert not report.ok and "LearnerAbort" in str(report)
 
 

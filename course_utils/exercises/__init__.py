@@ -5,7 +5,7 @@ still the placeholder (``None``, ``...`` or a function that raises
 ``NotImplementedError``), a confirmation when it is right, and a hint that
 names what is off when it is wrong. Checks never raise, let no warning through,
 keep their messages under 600 characters, and judge numbers by the one tolerance
-policy stated in ``feedback.py``.
+policy stated in ``feedback.py``. Every message is written with ``course_utils.text``.
 
 ``CHECKS`` lists every check the course offers, notebook by notebook, with the
 kind of answer it takes: ``VALUE`` (a number or a point the learner works out)
@@ -15,9 +15,9 @@ and tools enumerate it; a new check belongs in it.
 
 from .feedback import Feedback, is_blank
 from . import dataset, outputs  # notebooks 01 and 02
-from . import backprop, width  # notebooks 03 and 04
+from . import backprop, gradients, width  # notebooks 03 and 04
 from . import generalisation  # notebook 05
-from ..gradcheck import check_gradients  # notebook 03: the learner's backward
+from .gradients import GradientReport, check_gradients  # notebook 03: the learner's backward
 
 VALUE, FUNCTION = "value", "function"
 
@@ -41,5 +41,5 @@ CHECKS = (
     (generalisation.check_epoch_batches, FUNCTION),
 )
 
-__all__ = ["Feedback", "is_blank", "CHECKS", "VALUE", "FUNCTION",
-           "dataset", "outputs", "backprop", "width", "generalisation"]
+__all__ = ["Feedback", "GradientReport", "check_gradients", "is_blank", "CHECKS", "VALUE", "FUNCTION",
+           "dataset", "outputs", "backprop", "gradients", "width", "generalisation"]

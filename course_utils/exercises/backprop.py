@@ -12,8 +12,9 @@ import numpy as np
 from ..data import make_dataset
 from ..network import init_params
 from ..training import train
-from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, as_number, describe, is_blank, judge, matches, never_raises,
-                       non_finite, number_answer, real_array, show, too_short)
+from ..text import describe, show
+from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, as_number, is_blank, judge, matches, never_raises, non_finite,
+                       number_answer, real_array, too_short)
 
 DB2 = "Exercise 2 (db2 by hand)"
 LR = "Exercise 3 (largest learning rate that works)"

@@ -7,8 +7,8 @@ Numbers are judged by the tolerance policy of ``feedback.py``.
 import numpy as np
 
 from ..data import LOW, HIGH, make_dataset, mean_square_noise, noise_floor, target_function
-from .feedback import (RIGHT, ROUGH, Feedback, describe, is_blank, judge, matches, never_raises, number_answer, show,
-                       too_short, _is_complex)
+from ..text import describe, show
+from .feedback import RIGHT, ROUGH, Feedback, is_blank, is_complex, judge, matches, never_raises, number_answer, too_short
 
 NOISE = "Exercise 1 (noise floor)"
 DOUBLED = "Exercise 2 (doubling the noise)"
@@ -103,7 +103,7 @@ def check_doubled_noise(answer):
 
 def _pair(answer):
     """``(x1, x2)`` as two finite floats, or None."""
-    if isinstance(answer, (str, bytes, dict)) or _is_complex(answer):
+    if isinstance(answer, (str, bytes, dict)) or is_complex(answer):
         return None
     try:
         point = np.asarray(answer, dtype=np.float64).ravel()
@@ -133,7 +133,7 @@ def check_surface_minimum(answer):
         return Feedback.not_attempted(LOWEST, "`answer`")
     pair = _pair(answer)
     if pair is None:
-        what = "complex numbers are not a point of the plane" if _is_complex(answer) else f"got {describe(answer)}"
+        what = "complex numbers are not a point of the plane" if is_complex(answer) else f"got {describe(answer)}"
         return Feedback.hint(LOWEST, f"expected a pair (x1, x2) of finite real numbers; {what}.")
     x1, x2 = pair
     if not (LOW <= x1 <= HIGH and LOW <= x2 <= HIGH):

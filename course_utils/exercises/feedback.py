@@ -29,14 +29,11 @@ import warnings
 
 import numpy as np
 
+from ..text import clip, describe, error_text, show
+
 NOT_ATTEMPTED, CORRECT, INCORRECT = "not attempted", "correct", "incorrect"
 RIGHT, ROUGH, WRONG = "right", "rough", "wrong"
 MAX_MESSAGE = 600
-
-
-def _clip(text, limit):
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Feedback:
@@ -52,7 +49,7 @@ class Feedback:
     def __init__(self, exercise, status, message):
         self.exercise = exercise
         self.status = status
-        self.message = _clip(message, MAX_MESSAGE - len(exercise) - 8)
+        self.message = clip(message, MAX_MESSAGE - len(exercise) - 8)
 
     @property
     def ok(self):
@@ -134,62 +131,6 @@ def too_short(value, right, min_figures=3):
             "so that a right answer can be told from a near miss.")
 
 
-# ----- short, bounded descriptions -----
-
-def show(x):
-    """A number as a learner would write it, in at most about 12 characters (``1e+308``, not 300 digits)."""
-    try:
-        x = float(x)
-    except Exception:  # not a number after all
-        return describe(x)
-    if not math.isfinite(x):
-        return str(x)
-    text = repr(x)
-    return text if len(text) <= 12 else f"{x:.6g}"
-
-
-def _a(word):
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
-
-
-def _items(n):
-    return f"{n} item{'' if n == 1 else 's'}"
-
-
-def describe(obj, limit=80):
-    """Describe any object in at most ``limit`` characters: numbers by value, arrays by shape and a few values."""
-    try:
-        if obj is None or isinstance(obj, (bool, np.bool_)):
-            return repr(obj)
-        if isinstance(obj, (int, float, np.integer, np.floating)):
-            return show(obj)
-        if isinstance(obj, (complex, np.complexfloating)):
-            return _clip(f"the complex number {complex(obj)}", limit)
-        if isinstance(obj, (str, bytes)):
-            return f"the text {_clip(repr(obj), limit - 9)}"
-        if isinstance(obj, np.ndarray):
-            head = ", ".join(show(v) if not isinstance(v, complex) else str(v) for v in obj.ravel()[:3].tolist())
-            more = ", …" if obj.size > 3 else ""
-            return _clip(f"an array of shape {obj.shape} ({obj.dtype}: {head}{more})", limit)
-        if isinstance(obj, (list, tuple)):
-            flat = all(isinstance(v, (int, float, np.integer, np.floating)) for v in obj[:3])
-            head = f" ({', '.join(show(v) for v in obj[:3])}{', …' if len(obj) > 3 else ''})" if flat and obj else ""
-            return _clip(f"{_a(type(obj).__name__)} of {_items(len(obj))}{head}", limit)
-        if isinstance(obj, dict):
-            keys = ", ".join(_clip(repr(k), 12) for k in list(obj)[:4])
-            return _clip(f"a dict with keys {keys}{', …' if len(obj) > 4 else ''}" if obj else "an empty dict", limit)
-        if callable(obj):
-            return _clip(f"the function {getattr(obj, '__name__', '?')}", limit)
-    except Exception:  # an object whose repr or len misbehaves
-        pass
-    return _clip(_a(type(obj).__name__), limit)
-
-
-def error_text(err):
-    """``TypeError: message``, with the message cut short."""
-    return _clip(f"{type(err).__name__}: {err}", 160)
-
-
 # ----- reading an answer -----
 
 def is_blank(answer):
@@ -197,12 +138,13 @@ def is_blank(answer):
     return answer is None or answer is Ellipsis
 
 
-def _is_complex(answer):
+def is_complex(answer):
+    """True when ``answer`` holds a complex number (a list is looked into, up to its first 1000 items)."""
     if isinstance(answer, (complex, np.complexfloating)):
         return True
     try:
         if isinstance(answer, (list, tuple)):
-            return any(_is_complex(a) for a in answer[:1000])
+            return any(is_complex(a) for a in answer[:1000])
         return np.iscomplexobj(answer)
     except Exception:  # objects numpy cannot inspect
         return False
@@ -210,7 +152,7 @@ def _is_complex(answer):
 
 def as_number(answer):
     """Return ``answer`` as a finite float, or None if it is not one real number."""
-    if isinstance(answer, (bool, np.bool_, str, bytes)) or _is_complex(answer):
+    if isinstance(answer, (bool, np.bool_, str, bytes)) or is_complex(answer):
         return None
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -230,7 +172,7 @@ def number_answer(exercise, answer, what="`answer`"):
     value = as_number(answer)
     if value is not None:
         return value, None
-    if _is_complex(answer):
+    if is_complex(answer):
         return None, Feedback.hint(exercise, f"expected one real number, got {describe(answer)}: "
                                              "complex numbers are not answers here.")
     if isinstance(answer, (float, np.floating)) or (isinstance(answer, np.ndarray) and answer.size == 1
@@ -249,7 +191,7 @@ def real_array(result, what):
         return None, f"{what} returned None: did you forget the `return`?"
     if isinstance(result, (str, bytes, dict)) or callable(result):
         return None, f"{what} must return numbers, it returned {describe(result)}."
-    if _is_complex(result):
+    if is_complex(result):
         return None, f"{what} returned complex numbers ({describe(result)}); the answer is real."
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -275,17 +217,30 @@ def quietly(fn):
         return fn()
 
 
+def attempt(fn):
+    """Run ``fn()`` quietly: ``(result, None)``, or ``(None, error)`` when it raised.
+
+    Every exception is caught, ``SystemExit``, ``GeneratorExit`` and other
+    ``BaseException`` subclasses included, since the code may be the learner's; only
+    ``KeyboardInterrupt`` passes through, so Ctrl-C still stops it.
+    """
+    try:
+        return quietly(fn), None
+    except KeyboardInterrupt:          # Ctrl-C still stops it
+        raise
+    except BaseException as err:       # the learner's code: report, never propagate, whatever it raised
+        return None, err
+
+
 def never_raises(exercise):
     """Decorate a check so that no exception or warning escapes it: a failure becomes a hint."""
     def wrap(check):
         @functools.wraps(check)
         def guarded(*args, **kwargs):
-            try:
-                return quietly(lambda: check(*args, **kwargs))
-            except KeyboardInterrupt:  # Ctrl-C still stops it
-                raise
-            except BaseException as err:  # a check must answer, whatever it was given (GeneratorExit, SystemExit too)
-                return Feedback.hint(exercise, f"could not check this answer ({error_text(err)}).")
+            result, err = attempt(lambda: check(*args, **kwargs))
+            if err is None:
+                return result
+            return Feedback.hint(exercise, f"could not check this answer ({error_text(err)}).")
         return guarded
     return wrap
 
@@ -294,14 +249,13 @@ class LearnerCode:
     """Calls a function the learner wrote, turning every way it can fail into the ``Feedback`` to return.
 
     ``problem`` is set before any call when the function is still the placeholder
-    (not attempted) or is not a function at all (a hint). ``call(*args)`` hands the
+    (not attempted) or is not a function at all (a hint). ``call(*args, **kwargs)`` hands the
     function deep copies of its arguments (unless ``copy_args=False``: then the
-    caller passes copies it can inspect afterwards), waits for it to return (there is no
-    time limit), and returns its result, or None with ``problem`` set when it
-    raises ``NotImplementedError`` (not attempted) or anything else, ``SystemExit``,
-    ``GeneratorExit`` and other ``BaseException`` subclasses included (a hint naming
-    the error). Only ``KeyboardInterrupt`` passes through, so Ctrl-C still stops it.
-    Its warnings are silenced.
+    caller passes copies it can inspect afterwards), runs it through ``attempt``
+    (waiting for it to return: there is no time limit), and returns its result, or
+    None with ``problem`` set when it raises ``NotImplementedError`` (not attempted)
+    or anything else (a hint naming the error). A subclass changes the kind of
+    feedback by overriding ``not_attempted`` and ``hint``.
     """
 
     def __init__(self, exercise, fn, name, copy_args=True, todo=None):
@@ -309,20 +263,27 @@ class LearnerCode:
         self.todo = todo or f"the function `{name}`"     # what to fill in while it raises NotImplementedError
         self.problem = None
         if is_blank(fn):
-            self.problem = Feedback.not_attempted(exercise, f"the function `{name}`")
+            self.problem = self.not_attempted(f"it is still {fn!r}", f"the function `{name}`")
         elif not callable(fn):
-            self.problem = Feedback.hint(exercise, f"{name} should be a function, got {describe(fn)}.")
+            self.problem = self.hint(f"{name} should be a function, got {describe(fn)}.")
 
-    def call(self, *args):
+    def not_attempted(self, reason, what):
+        """The feedback while the function is not written yet: ``reason`` says how that shows, ``what`` to fill in."""
+        return Feedback.not_attempted(self.exercise, what)
+
+    def hint(self, message):
+        """The feedback when the function cannot be checked, or fails."""
+        return Feedback.hint(self.exercise, message)
+
+    def call(self, *args, **kwargs):
         if self.problem:                   # the first failure is the one to report
             return None
-        try:
-            args = copy.deepcopy(args) if self.copy_args else args
-            return quietly(lambda: self.fn(*args))
-        except NotImplementedError:
-            self.problem = Feedback.not_attempted(self.exercise, self.todo)
-        except KeyboardInterrupt:          # Ctrl-C still stops it
-            raise
-        except BaseException as err:       # the learner's code: report, never propagate, whatever it raised
-            self.problem = Feedback.hint(self.exercise, f"{self.name} raised {error_text(err)}")
-        return None
+        def run():
+            given, named = copy.deepcopy((args, kwargs)) if self.copy_args else (args, kwargs)
+            return self.fn(*given, **named)
+        result, err = attempt(run)
+        if isinstance(err, NotImplementedError):
+            self.problem = self.not_attempted("it raised NotImplementedError", self.todo)
+        elif err is not None:
+            self.problem = self.hint(f"{self.name} raised {error_text(err)}")
+        return result

@@ -4,7 +4,8 @@ import numbers
 
 import numpy as np
 
-from .feedback import RIGHT, ROUGH, Feedback, LearnerCode, describe, judge, matches, never_raises, number_answer, too_short
+from ..text import describe
+from .feedback import RIGHT, ROUGH, Feedback, LearnerCode, judge, matches, never_raises, number_answer, too_short
 
 
 TEST_MSE, BEST_EPOCH, BATCHES = ("Exercise 1 (expected test MSE)", "Exercise 2 (best epoch)",

@@ -8,8 +8,9 @@ tolerance policy of ``feedback.py``.
 import numpy as np
 
 from ..activations import sigmoid
+from ..text import show
 from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, judge, matches, never_raises, non_finite, number_answer,
-                       real_array, show, too_short)
+                       real_array, too_short)
 
 FORWARD = "Exercise 1 (one forward pass by hand)"
 PRIME = "Exercise 2 (the sigmoid's derivative)"

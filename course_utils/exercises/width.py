@@ -9,7 +9,8 @@ import numbers
 import numpy as np
 
 from ..network import init_params
-from .feedback import Feedback, LearnerCode, _is_complex, describe, is_blank, never_raises, number_answer
+from ..text import describe
+from .feedback import Feedback, LearnerCode, is_blank, is_complex, never_raises, number_answer
 
 UNITS = "Exercise 1 (distinct hidden units)"
 COUNT = "Exercise 2 (parameter count)"
@@ -23,7 +24,7 @@ def _whole(exercise, answer, what):
     if is_blank(answer):
         return None, Feedback.not_attempted(exercise, what)
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, numbers.Integral):
-        if _is_complex(answer):                       # number_answer's hint: complex numbers are not answers
+        if is_complex(answer):                       # number_answer's hint: complex numbers are not answers
             return None, number_answer(exercise, answer)[1]
         return None, Feedback.hint(exercise, f"expected a whole number, got {describe(answer)}.")
     return int(answer), None

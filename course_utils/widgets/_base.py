@@ -14,6 +14,7 @@ from html import escape
 import ipywidgets as widgets
 
 from ..plotting import course_style, figure_png, img_tag, new_figure
+from ..text import error_text
 from ._controls import CheckboxRow, choice, log_slider, slider, steps, switch  # noqa: F401  (the explorers' toolkit)
 from ._html import _CSS, html_table, image_attributes, number   # noqa: F401  (html_table and number: for the explorers)
 
@@ -192,7 +193,7 @@ class Explorer(widgets.VBox):
             self.error = None
         except Exception as err:   # a learner should see a sentence, not a traceback in the log
             self.error = err
-            self.message = f"Could not draw these settings ({type(err).__name__}: {err})."
+            self.message = f"Could not draw these settings ({error_text(err)})."
         self._show_message()
 
     def _show_message(self):

@@ -1,0 +1,231 @@
+"""The check a learner runs on their own ``backward`` (notebook 03, exercise 1): ``check_gradients``.
+
+It runs the learner's function on a small random problem and compares each
+gradient with ``numerical_gradient``. Its ``GradientReport`` is a ``Feedback``
+like every other check's, and it never raises; when a gradient is wrong it says
+how: a constant factor, a flipped sign, zeros, a wrong shape, or a slip about the
+output layer (the linear network's gradients, or a forgotten y_hat (1 - y_hat)).
+"""
+
+import numpy as np
+
+from .._checks import check_output, check_seed
+from ..gradcheck import TOLERANCE, numerical_gradient, relative_error
+from ..network import forward_cache, init_params
+from ..text import clip, describe, error_text, keys
+from .feedback import CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback, LearnerCode, attempt, is_complex, non_finite, real_array
+
+
+class GradientReport(Feedback):
+    """The ``Feedback`` of ``check_gradients``, with ``.errors`` (key -> relative error) and ``.problems``.
+
+    Shown like every check (``[ ]``, ``[ok]`` or ``[x]``, then what it found), in at
+    most ``MAX_MESSAGE`` characters; while ``backward`` is still the placeholder it
+    says "not attempted yet".
+    """
+
+    def __init__(self, output, problems, errors, not_written=False, reason="it raised NotImplementedError"):
+        self.output, self.problems, self.errors = output, problems, errors
+        exercise = f"Gradient check, {clip(output, 40)} output"
+        if not_written:
+            status, message = NOT_ATTEMPTED, (f"not attempted yet: backward is not written yet ({reason}). "
+                                              "Fill it in and run this check again.")
+        elif not problems:
+            # The errors themselves are rounding noise whose digits vary between machines; they stay in .errors.
+            status, message = CORRECT, f"all four gradients match (every relative error is below {TOLERANCE:.0e})."
+        else:
+            status = INCORRECT
+            message = f"{len(problems)} problem(s)\n" + "\n".join(f"  - {clip(p, 200)}" for p in problems)
+        super().__init__(exercise, status, message)
+
+
+class _Backward(LearnerCode):
+    """The learner's ``backward``, whose failures become a ``GradientReport``."""
+
+    def __init__(self, fn, output):
+        self.output = output
+        super().__init__(f"Gradient check, {output} output", fn, "backward", copy_args=False)
+
+    def not_attempted(self, reason, what):
+        return GradientReport(self.output, [], {}, not_written=True, reason=reason)
+
+    def hint(self, message):
+        return GradientReport(self.output, [message], {})
+def _factor_words(c, n):
+    """Name a constant factor between a gradient and the right one, or '' when it has no usual cause."""
+    for value, words in ((2.0, "the 2 of the square counted twice"), (0.5, "the 2 of the square left out"),
+                         (n, "the 1/n of the mean left out"), (1 / n, "a 1/n too many"),
+                         (n / 2, "2/n left out"), (2 / n, "2/n applied twice")):
+        if abs(c - value) <= 1e-6 * value:
+            return f" ({words}?)"
+    return ""
+
+
+def _explain(mine, ref, key, n):
+    """How ``mine`` (finite, the right shape) differs from the reference gradient ``ref``, in one sentence."""
+    if not np.any(mine):
+        return "Every entry is 0, but the right gradient is not: is it computed, or only created with zeros?"
+    if relative_error(-mine, ref) < TOLERANCE:
+        return "Every entry has the wrong sign: check the direction of the residual (y_hat - y)."
+    nonzero = np.abs(ref) > 1e-6 * np.abs(ref).max()
+    if np.any(nonzero):
+        ratio = mine[nonzero] / ref[nonzero]
+        c = float(ratio[0])
+        if np.all(np.isfinite(ratio)) and np.ptp(ratio) <= 1e-6 * abs(c) and c > 0:
+            if abs(c - 1) < 1e-3:
+                return (f"Every entry is within a relative {abs(c - 1):.0e} of the right value: close, "
+                        "but an exact formula matches to rounding error.")
+            return f"Every entry is {c:.4g} times the right value: a constant factor is off{_factor_words(c, n)}."
+    worst = np.unravel_index(int(np.argmax(np.abs(mine - ref))), ref.shape)
+    where = f"[{', '.join(map(str, worst))}]" if worst else ""
+    return f"Largest difference at {key}{where}: yours {mine[worst]:.4g}, right {ref[worst]:.4g}."
+
+
+def _diagnose_all(wrong, usable, reference, n):
+    """One line per different explanation; keys that are off in the same way share a line."""
+    groups = {}
+    for key in wrong:
+        groups.setdefault(_explain(usable[key], reference[key], key, n), []).append(key)
+    lines = []
+    for why, names in groups.items():
+        worst = max(relative_error(usable[k], reference[k]) for k in names)
+        errors = "relative error" if len(names) == 1 else "relative errors up to"
+        lines.append(f"{', '.join(names)}: values are off ({errors} {worst:.1e}). {why}")
+    return lines
+
+
+def _gradients_without_output_derivative(X, y, params):
+    """The gradients a sigmoid-output backward gives when it forgets the factor y_hat (1 - y_hat)."""
+    y_hat, cache = forward_cache(X, params, "sigmoid")
+    H = cache["H"]
+    d_out = 2.0 / len(X) * (y_hat - y)
+    dZ1 = (d_out @ params["W2"].T) * H * (1.0 - H)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": H.T @ d_out, "b2": d_out.sum(axis=0)}
+
+
+def _same(grads, other):
+    return all(relative_error(grads[k], other[k]) < TOLERANCE for k in other)
+
+
+def _whole_slip(X, y, params, output, grads):
+    """One sentence when all four gradients are those of a known slip about the output layer, else None."""
+    if output == "sigmoid":
+        if _same(grads, numerical_gradient(X, y, params, "linear")):
+            return ("these are the gradients of the linear-output network: backward ignores the sigmoid output. "
+                    "With output='sigmoid', y_hat = σ(O), and d y_hat must be multiplied by y_hat·(1 − y_hat).")
+        if _same(grads, _gradients_without_output_derivative(X, y, params)):
+            return ("you use y_hat = σ(O) but leave out its derivative: multiply d y_hat by y_hat·(1 − y_hat) "
+                    "before it flows back into W2, b2 and the hidden layer.")
+    elif _same(grads, numerical_gradient(X, y, params, "sigmoid")):
+        return "these are the gradients of the sigmoid-output network; with output='linear', y_hat = O itself."
+    return None
+
+
+def _problem_data(seed):
+    """The small problem every gradient check runs on: X (7, 2), y (7, 1), width 3, random weights and biases."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2.0, 2.0, size=(7, 2))
+    y = rng.normal(0.0, 1.0, size=(7, 1))
+    params = init_params(3, "random", seed=rng)
+    params["b1"] = rng.normal(0.0, 0.5, size=3)
+    params["b2"] = rng.normal(0.0, 0.5, size=1)
+    return X, y, params
+
+
+def _usable(key, value, ref):
+    """``(float array, None)`` for a usable gradient, or ``(None, problem)``."""
+    if value is None:
+        return None, f"{key}: is None instead of an array shaped like params['{key}']."
+    if is_complex(value):
+        return None, "complex"
+    mine, message = real_array(value, key)
+    if message:
+        return None, f"{key}: is not an array of numbers ({describe(value, 50)})."
+    if mine.shape != ref.shape:
+        hint = " It looks transposed." if mine.shape == ref.shape[::-1] and mine.ndim == 2 else ""
+        return None, f"{key}: wrong shape {mine.shape}, expected {ref.shape} (the shape of params['{key}']).{hint}"
+    if non_finite(mine):
+        return None, "non-finite"
+    return mine, None
+
+
+def _grade(backward_fn, output, seed):
+    """The ``GradientReport`` of ``backward_fn`` on the problem of ``seed``; ``check_gradients`` keeps it quiet."""
+    try:
+        check_output(output)
+        seed = check_seed(seed)
+    except (TypeError, ValueError) as err:
+        return GradientReport(output, [str(err)], {})
+    code = _Backward(backward_fn, output)
+    if code.problem:
+        return code.problem
+    X, y, params = _problem_data(seed)
+    reference = numerical_gradient(X, y, params, output)
+    given = {k: v.copy() for k, v in params.items()}
+    grads = code.call(X.copy(), y.copy(), given, output=output)
+    if code.problem:
+        return code.problem
+    problems, errors = [], {}
+    if set(given) != set(params):
+        problems.append(f"backward changed the keys of the params dict it was given (now {describe(given)}); "
+                        "it should only read them.")
+    elif any(not np.array_equal(np.asarray(given[k], dtype=object), params[k]) for k in params):
+        problems.append("backward changed the params it was given; it should only read them.")
+    if grads is None:
+        return GradientReport(output, problems + ["backward returned None: did you forget the `return`?"], {})
+    if not isinstance(grads, dict):
+        return GradientReport(output, problems + [f"backward should return a dict of gradients with keys W1, b1, W2, "
+                                                  f"b2, got {describe(grads)}."], {})
+    usable, kinds = {}, {"complex": [], "non-finite": []}
+    for key, ref in reference.items():
+        if key not in grads:
+            problems.append(f"{key}: missing from the returned dict (it has {keys(grads, 6) or 'no keys'}).")
+            continue
+        mine, problem = _usable(key, grads[key], ref)
+        if problem in kinds:
+            kinds[problem].append(key)
+        elif problem:
+            problems.append(problem)
+        if problem:
+            continue
+        usable[key] = mine
+        errors[key] = relative_error(mine, ref)
+    if kinds["complex"]:
+        problems.append(f"{', '.join(kinds['complex'])}: complex numbers; the gradient of this real loss is real.")
+    if kinds["non-finite"]:
+        problems.append(f"{', '.join(kinds['non-finite'])}: the gradient contains NaN or inf, but the right one is "
+                        "finite: a division by zero or an overflowing exp?")
+    wrong = [k for k in usable if not errors[k] < TOLERANCE]
+    slip = _whole_slip(X, y, params, output, usable) if len(usable) == len(reference) and wrong else None
+    if slip:
+        problems.append(slip)
+    else:
+        problems.extend(_diagnose_all(wrong, usable, reference, len(X)))
+    return GradientReport(output, problems, errors)
+
+
+def check_gradients(backward_fn, output="linear", seed=0):
+    """Run ``backward_fn(X, y, params, output=output)`` on a small random problem and grade it.
+
+    Parameters
+    ----------
+    backward_fn : callable
+        A function with the signature of ``course_utils.backward``. It gets copies
+        of the data; the check waits for it to return (there is no time limit).
+    output : {"linear", "sigmoid"}
+    seed : int, numpy.random.Generator or None
+        Seeds the small problem (7 samples, 3 hidden units, random weights): None, a whole number >= 0
+        or a Generator, as everywhere in the package.
+
+    Returns
+    -------
+    GradientReport
+        Never raises: a crash (``SystemExit``, ``GeneratorExit`` and every other
+        ``BaseException`` but ``KeyboardInterrupt``, so Ctrl-C still stops it), a
+        missing key, a wrong shape, NaN, inf or complex numbers are reported, not
+        thrown, and no warning escapes.
+    """
+    report, err = attempt(lambda: _grade(backward_fn, output, seed))
+    if err is None:
+        return report
+    return GradientReport(output, [f"could not check backward ({error_text(err)})."], {})    # whatever it was given
