@@ -4,6 +4,10 @@ A module that defines its own ``_check_table`` or ``as_vector`` grows a second v
 that already exists, with its own message; this test names it, so the check moves to ``_checks.py``
 (or reuses one there) instead. The exercises' checks are a different thing: they grade a learner's
 answer, never raise, and are listed in ``course_utils.exercises.CHECKS``.
+
+Dependencies point one way: the exercises sit on top, so only they (and ``course_utils/__init__.py``,
+which re-exports them) import ``course_utils.exercises``, and no module imports another subpackage's
+private (``_x``) names.
 """
 
 import ast
@@ -193,3 +197,80 @@ def test_no_widget_imports_the_training_engine():
         found += [f"{path.relative_to(PACKAGE).as_posix()} imports {name}" for name in sorted(engine)]
     assert not found, ("widgets must train through train, train_many or width_sweep, not the engine: "
                        + ", ".join(found))
+
+
+# ----- which module may import what -----
+
+def _module_name(where):
+    """``exercises/feedback.py`` -> ``course_utils.exercises.feedback``; ``__init__.py`` -> ``course_utils``."""
+    return "course_utils." + where[:-3].replace("/", ".") if not where.endswith("__init__.py") else (
+        "course_utils" + ("." + where[: -len("/__init__.py")].replace("/", ".") if "/" in where else ""))
+
+
+def imports(source, module, is_package=False):
+    """Every ``from ... import`` in ``source`` as ``(line, source module, imported name)``, relative ones resolved.
+
+    ``from . import x`` gives the source module ``package.x`` when ``x`` is a submodule's name, so both
+    ``from . import exercises`` and ``from .exercises import Feedback`` come from ``course_utils.exercises``.
+    """
+    package = module if is_package else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name, alias.name.rpartition(".")[2]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+            for alias in node.names:
+                found.append((node.lineno, f"{base}.{alias.name}" if not node.module else base, alias.name))
+    return found
+
+
+def _subpackage(module):
+    """``course_utils.widgets._base`` -> ``course_utils.widgets``; a top-level module -> ``course_utils``."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 or (PACKAGE / parts[-1]).is_dir() else "course_utils"
+
+
+def _layout_problems(sources):
+    """What breaks the import rules in ``{where: source}``: see the test below."""
+    problems = []
+    for where, source in sources.items():
+        module = _module_name(where)
+        inside = module == "course_utils.exercises" or module.startswith("course_utils.exercises.")
+        for line, origin, name in imports(source, module, where.endswith("__init__.py")):
+            if not origin.startswith("course_utils"):
+                continue
+            if (origin == "course_utils.exercises" or origin.startswith("course_utils.exercises.")) and not inside \
+                    and where != "__init__.py":
+                problems.append(f"{where}:{line} imports {name} from {origin}")
+            if name.startswith("_") and _subpackage(origin) != _subpackage(module):
+                problems.append(f"{where}:{line} imports the private {name} from {origin}")
+    return problems
+
+
+def test_the_subpackage_import_scan_resolves_relative_imports():
+    sources = {"gradcheck.py": "from .exercises.feedback import describe\n",
+               "widgets/_base.py": "from ..exercises import Feedback\nfrom .._checks import _private\n"
+                                   "from ._html import _CSS\nfrom .. import _checks\n",
+               "plotting/show.py": "import course_utils.exercises.feedback\n",
+               "__init__.py": "from . import exercises\nfrom .exercises import check_gradients\n",
+               "exercises/width.py": "from .feedback import _shared\nfrom ..text import describe\n"}
+    assert _layout_problems(sources) == [
+        "gradcheck.py:1 imports describe from course_utils.exercises.feedback",
+        "widgets/_base.py:1 imports Feedback from course_utils.exercises",
+        "widgets/_base.py:2 imports the private _private from course_utils._checks",
+        "widgets/_base.py:4 imports the private _checks from course_utils._checks",
+        "plotting/show.py:1 imports feedback from course_utils.exercises.feedback"]
+
+
+def test_only_the_exercises_import_the_exercises_and_no_private_name_crosses_a_subpackage():
+    # The exercises sit on top of everything else, so nothing else imports them (course_utils/__init__.py
+    # re-exports them for ``cu.``). A name starting with _ is private to its subpackage: another subpackage
+    # that needs it should get a public name for it instead.
+    sources = {path.relative_to(PACKAGE).as_posix(): path.read_text(encoding="utf-8")
+               for path in sorted(PACKAGE.rglob("*.py"))}
+    problems = _layout_problems(sources)
+    assert not problems, "imports that break the package layout: " + "; ".join(problems)
