@@ -13,8 +13,9 @@ from ..data import make_dataset
 from ..network import init_params
 from ..training import train
 from ..text import describe, show
-from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, as_number, is_blank, judge, matches, never_raises, non_finite,
-                       number_answer, real_array, too_short)
+from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, as_number, is_blank, judge, matches, never_raises,
+                       non_finite, number_answer, real_array, too_short)
+from .gradients import small_problem
 
 DB2 = "Exercise 2 (db2 by hand)"
 LR = "Exercise 3 (largest learning rate that works)"
@@ -107,17 +108,6 @@ def check_largest_good_lr(answer):
     return Feedback.hint(name, f"lr = {lr:g} works (final MSE {final:.2f}), but a larger rate in the list works too.")
 
 
-def _loop_problem():
-    """A small random problem for the training-loop check: X (6, 2), y (6, 1), width 3."""
-    rng = np.random.default_rng(3)
-    X = rng.uniform(-2.0, 2.0, size=(6, 2))
-    y = rng.normal(0.0, 1.0, size=(6, 1))
-    params = init_params(3, "random", seed=rng)
-    params["b1"] = rng.normal(0.0, 0.5, size=3)
-    params["b2"] = rng.normal(0.0, 0.5, size=1)
-    return X, y, params
-
-
 @never_raises(LOOP)
 def check_train_loop(train_loop):
     """Check ``train_loop(X, y, params, lr, epochs)``: the losses before each update, as ``train`` records them.
@@ -129,7 +119,7 @@ def check_train_loop(train_loop):
     code = LearnerCode(LOOP, train_loop, "train_loop", copy_args=False)
     if code.problem:
         return code.problem
-    X, y, params = _loop_problem()
+    X, y, params = small_problem(6, seed=3)
     lr, epochs = 0.1, 5
     given = {k: v.copy() for k, v in params.items()}
     losses = code.call(X.copy(), y.copy(), given, lr, epochs)

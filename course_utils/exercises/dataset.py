@@ -8,7 +8,8 @@ import numpy as np
 
 from ..data import LOW, HIGH, make_dataset, mean_square_noise, noise_floor, target_function
 from ..text import describe, show
-from .feedback import RIGHT, ROUGH, Feedback, is_blank, is_complex, judge, matches, never_raises, number_answer, too_short
+from .feedback import (RIGHT, ROUGH, Feedback, is_blank, is_complex, judge, matches, never_raises, number_answer,
+                       too_short)
 
 NOISE = "Exercise 1 (noise floor)"
 DOUBLED = "Exercise 2 (doubling the noise)"

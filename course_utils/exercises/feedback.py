@@ -155,9 +155,7 @@ def as_number(answer):
     if isinstance(answer, (bool, np.bool_, str, bytes)) or is_complex(answer):
         return None
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            value = np.asarray(answer, dtype=np.float64)
+        value = quietly(lambda: np.asarray(answer, dtype=np.float64))
     except Exception:  # anything that is not a number, whatever it raises
         return None
     if value.size != 1 or not np.isfinite(value).all():
@@ -194,9 +192,7 @@ def real_array(result, what):
     if is_complex(result):
         return None, f"{what} returned complex numbers ({describe(result)}); the answer is real."
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            array = np.asarray(result, dtype=np.float64)
+        array = quietly(lambda: np.asarray(result, dtype=np.float64))
     except Exception:  # ragged lists, objects, text inside a list
         return None, f"{what} must return numbers, it returned {describe(result)}."
     return array, None

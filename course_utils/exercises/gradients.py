@@ -13,7 +13,8 @@ from .._checks import check_output, check_seed
 from ..gradcheck import TOLERANCE, numerical_gradient, relative_error
 from ..network import forward_cache, init_params
 from ..text import clip, describe, error_text, keys
-from .feedback import CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback, LearnerCode, attempt, is_complex, non_finite, real_array
+from .feedback import (CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback, LearnerCode, attempt, is_complex, non_finite,
+                       real_array)
 
 
 class GradientReport(Feedback):
@@ -121,11 +122,14 @@ def _whole_slip(X, y, params, output, grads):
     return None
 
 
-def _problem_data(seed):
-    """The small problem every gradient check runs on: X (7, 2), y (7, 1), width 3, random weights and biases."""
+def small_problem(n_samples, seed):
+    """A small problem to run a learner's function on: X (n, 2), y (n, 1), width 3, random weights and biases.
+
+    Every gradient check runs on 7 samples; the training-loop check of ``backprop.py`` on 6.
+    """
     rng = np.random.default_rng(seed)
-    X = rng.uniform(-2.0, 2.0, size=(7, 2))
-    y = rng.normal(0.0, 1.0, size=(7, 1))
+    X = rng.uniform(-2.0, 2.0, size=(n_samples, 2))
+    y = rng.normal(0.0, 1.0, size=(n_samples, 1))
     params = init_params(3, "random", seed=rng)
     params["b1"] = rng.normal(0.0, 0.5, size=3)
     params["b2"] = rng.normal(0.0, 0.5, size=1)
@@ -159,7 +163,7 @@ def _grade(backward_fn, output, seed):
     code = _Backward(backward_fn, output)
     if code.problem:
         return code.problem
-    X, y, params = _problem_data(seed)
+    X, y, params = small_problem(7, seed)
     reference = numerical_gradient(X, y, params, output)
     given = {k: v.copy() for k, v in params.items()}
     grads = code.call(X.copy(), y.copy(), given, output=output)
