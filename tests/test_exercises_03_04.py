@@ -5,11 +5,13 @@ confirmed, a typical slip gets a hint that names it, garbage is marked incorrect
 and nothing ever raises.
 """
 
+import inspect
+
 import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.exercises import backprop, width
+from course_utils.exercises import backprop, gradients, width
 
 
 def placeholder(*args, **kwargs):
@@ -46,6 +48,30 @@ def test_backward_placeholder_is_not_written():
 def test_backward_right_passes_both_outputs():
     for output in ("linear", "sigmoid"):
         assert cu.check_gradients(good_backward, output=output).ok
+
+
+def test_the_gradient_report_is_shown_like_every_check():
+    # A Feedback like the others: [ ] not attempted, [ok] correct, [x] incorrect, then the exercise's name.
+    shown = {"correct": cu.check_gradients(good_backward, output="sigmoid"),
+             "not attempted": cu.check_gradients(placeholder),
+             "incorrect": cu.check_gradients(crashes)}
+    for status, report in shown.items():
+        assert isinstance(report, cu.exercises.Feedback) and report.status == status
+    assert str(shown["correct"]).startswith("[ok] Gradient check, sigmoid output: all four gradients match")
+    assert str(shown["not attempted"]).startswith("[ ] Gradient check, linear output: not attempted yet")
+    assert str(shown["incorrect"]).startswith("[x] Gradient check, linear output: 1 problem(s)\n  - backward raised")
+
+
+def test_the_forgotten_output_derivative_differs_by_exactly_that_factor():
+    X, y, params = gradients.small_problem(7, seed=0)
+    slip = gradients._gradients_without_output_derivative(X, y, params)
+    y_hat = cu.forward(X, params, "sigmoid")
+    d_out = 2.0 / len(X) * (y_hat - y)
+    # db2 = sum of d_out without the factor y_hat (1 - y_hat), and with it for the right backward.
+    assert np.isclose(slip["b2"][0], d_out.sum(), rtol=1e-12, atol=0)
+    assert np.isclose(cu.backward(X, y, params, "sigmoid")["b2"][0], (d_out * y_hat * (1 - y_hat)).sum(), rtol=1e-12)
+    # The sigmoid is the network's: the gradient check keeps no second copy of it.
+    assert "exp(" not in inspect.getsource(gradients) and "exp(" not in inspect.getsource(cu.gradcheck)
 
 
 def test_backward_missing_two_over_n_is_named():
