@@ -1,7 +1,7 @@
 """Short, bounded text about any value, for every message the package shows a learner.
 
-The exercise checks, the gradient check, the input checks' errors and the explorers
-describe what they were given with these, so a 300-digit number or a huge array never
+The exercise checks, the gradient check, the input checks' errors and the explorers'
+messages and tables write values with these, so a 300-digit number or a huge array never
 floods a message, and the same value reads the same way everywhere.
 """
 
@@ -32,6 +32,19 @@ def show(x):
         return str(x)
     text = repr(x)
     return text if len(text) <= 12 else f"{x:.6g}"
+
+
+def number(x, digits=4):
+    """``x`` for a table: ``digits`` decimals from 0.001 to 99,999, else 3 significant digits (``2.4e+302``).
+
+    Never longer than 12 characters, so a diverging run cannot push a table out of view (the explorers' tables).
+    """
+    x = float(x)
+    if not np.isfinite(x):
+        return "overflow" if x == x else "not a number"
+    if x == 0 or 1e-3 <= abs(x) < 1e5:
+        return f"{x:.{digits}f}"
+    return f"{x:.3g}"
 
 
 def _a(word):

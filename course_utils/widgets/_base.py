@@ -14,9 +14,9 @@ from html import escape
 import ipywidgets as widgets
 
 from ..plotting import course_style, figure_png, img_tag, new_figure
-from ..text import error_text
+from ..text import error_text, number   # noqa: F401  (number: for the explorers' tables)
 from ._controls import CheckboxRow, choice, log_slider, slider, steps, switch  # noqa: F401  (the explorers' toolkit)
-from ._html import _CSS, html_table, image_attributes, number   # noqa: F401  (html_table and number: for the explorers)
+from ._html import _CSS, html_table, image_attributes   # noqa: F401  (html_table: for the explorers)
 
 
 # The explorer each notebook cell built last: re-running the cell closes the previous one's widgets.

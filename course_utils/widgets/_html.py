@@ -2,21 +2,6 @@
 
 from html import escape
 
-import numpy as np
-
-
-def number(x, digits=4):
-    """``x`` for a table: ``digits`` decimals from 0.001 to 99,999, else 3 significant digits (``2.4e+302``).
-
-    Never longer than 12 characters, so a diverging run cannot push a table out of view.
-    """
-    x = float(x)
-    if not np.isfinite(x):
-        return "overflow" if x == x else "not a number"
-    if x == 0 or 1e-3 <= abs(x) < 1e5:
-        return f"{x:.{digits}f}"
-    return f"{x:.3g}"
-
 
 def html_table(header, rows):
     """A small HTML table: ``header`` a list of column names, ``rows`` lists of already formatted cells.
