@@ -274,6 +274,7 @@ class LearnerCode:
     def call(self, *args, **kwargs):
         if self.problem:                   # the first failure is the one to report
             return None
+
         def run():
             given, named = copy.deepcopy((args, kwargs)) if self.copy_args else (args, kwargs)
             return self.fn(*given, **named)
