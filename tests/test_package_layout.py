@@ -164,21 +164,11 @@ ENGINE = {"course_utils.descent", "course_utils._descent", "course_utils.minibat
 
 
 def imported_modules(source, module):
-    """Every module that ``source``, the code of ``module`` (dotted), imports from, relative imports resolved.
+    """Every module that ``source``, the code of ``module`` (dotted), imports from: ``imports`` below, resolved.
 
-    ``from .. import minibatch`` counts as importing ``course_utils.minibatch`` as well as ``course_utils``.
+    ``from .. import minibatch`` counts as importing ``course_utils.minibatch``.
     """
-    package = module.split(".")[:-1]
-    found = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package[:len(package) - node.level + 1] if node.level else []
-            where = ".".join(base + ([node.module] if node.module else []))
-            found.add(where)
-            found.update(f"{where}.{alias.name}" for alias in node.names)
-    return found
+    return {origin for _, origin, _ in imports(source, module)}
 
 
 def test_the_import_scan_resolves_relative_imports():
