@@ -111,9 +111,9 @@ def main(quick=False):
         return med, result
 
     def train_mini():
-        return cu.train(X, y, start, LR, epochs, batch_size=BATCH, seed=SEED)
+        return cu.train(X, y, start, lr=LR, epochs=epochs, batch_size=BATCH, seed=SEED)
 
-    t_full, _ = bench("cu.train, full batch", lambda: cu.train(X, y, start, LR, epochs), epochs)
+    t_full, _ = bench("cu.train, full batch", lambda: cu.train(X, y, start, lr=LR, epochs=epochs), epochs)
     t_mini, mini = bench(f"cu.train, batch_size={BATCH}", train_mini, epochs)
     t_line, line = bench("the same, losses recorded in line", in_line(train_mini), epochs)
     assert all(np.array_equal(mini.params[k], line.params[k]) for k in start), "the second thread changed the run"

@@ -111,20 +111,20 @@ def main(quick=False):
 
     t_orig, orig = bench(f"original style, width {WIDTH}",
                          lambda: original_style.train(X, y, start, LR, EPOCHS), slow_reps)
-    t_train, res = bench(f"cu.train, width {WIDTH}", lambda: cu.train(X, y, start, LR, EPOCHS), fast_reps)
+    t_train, res = bench(f"cu.train, width {WIDTH}", lambda: cu.train(X, y, start, lr=LR, epochs=EPOCHS), fast_reps)
     assert np.allclose(res.losses, orig, rtol=1e-9, atol=0), "cu.train disagrees with the original style"
     t_orig4, orig4 = bench(f"original style, widths {WIDTHS} one after another",
                            lambda: [original_style.train(X, y, cu.init_params(w), LR, EPOCHS) for w in WIDTHS],
                            slow_reps)
     t_sweep, sweep = bench(f"cu.width_sweep, widths {WIDTHS}",
-                           lambda: cu.width_sweep(X, y, WIDTHS, lr=LR, epochs=EPOCHS), fast_reps)
+                           lambda: cu.width_sweep(X, y, widths=WIDTHS, lr=LR, epochs=EPOCHS), fast_reps)
     for w, losses in zip(WIDTHS, orig4):
         assert np.allclose(sweep[w], losses, rtol=1e-9, atol=0), f"width_sweep disagrees at width {w}"
     starts = [cu.init_params(w, "random", seed=s) for w in WIDTHS for s in range(SEEDS)]
     t_many, many = bench(f"cu.train_many, {len(starts)} networks (widths {WIDTHS} x {SEEDS} seeds)",
-                         lambda: cu.train_many(X, y, starts, LR, EPOCHS), slow_reps)
+                         lambda: cu.train_many(X, y, starts, lr=LR, epochs=EPOCHS), slow_reps)
     for k in (0, len(starts) - 1):                     # the narrowest and the widest: bit for bit as train alone
-        alone = cu.train(X, y, starts[k], LR, EPOCHS)
+        alone = cu.train(X, y, starts[k], lr=LR, epochs=EPOCHS)
         assert np.array_equal(many[k].losses, alone.losses), f"train_many disagrees with train for start {k}"
     torch = optional_torch()
     if torch is not None:

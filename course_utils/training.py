@@ -47,7 +47,7 @@ class TrainResult:
         return float(self.losses[-1]) if len(self.losses) else float("nan")
 
 
-def train(X, y, params, lr=0.01, epochs=1000, output="linear", batch_size=None, seed=None, validation=None):
+def train(X, y, params, *, lr=0.01, epochs=1000, output="linear", batch_size=None, seed=None, validation=None):
     """Train with full-batch gradient descent on the MSE (notebook 03).
 
     Parameters
@@ -124,11 +124,11 @@ def _full_batch_watched(X, y, params, lr, epochs, output, pairs):
     return new, losses, watched, len(losses) < epochs
 
 
-def train_many(X, y, starts, lr=0.01, epochs=1000, output="linear"):
+def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear"):
     """Train several networks, each from its own start, and return one ``TrainResult`` per start (notebook 04).
 
     ``starts`` is a sequence of parameter dicts, whose widths m may differ.
-    Result ``k`` is bit for bit what ``train(X, y, starts[k], lr, epochs, output)``
+    Result ``k`` is bit for bit what ``train(X, y, starts[k], lr=lr, epochs=epochs, output=output)``
     gives: each network's arithmetic is its own, whichever networks share the
     pass. Networks of one width are trained together, which is much faster
     than one ``train`` call after another.
@@ -173,7 +173,7 @@ def _not_finite_at_start(k, count):
             f"squared error overflows float64 (above about 1.8e308) before the first step; scale them down")
 
 
-def width_sweep(X, y, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, seed=None, output="linear"):
+def width_sweep(X, y, *, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, output="linear", seed=None):
     """Train one network per hidden width m and return each one's loss curve (notebook 04).
 
     Width ``m`` starts from ``init_params(m, init, seed=seed)`` and is trained

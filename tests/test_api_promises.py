@@ -90,8 +90,8 @@ def test_width_sweep_is_train_bit_for_bit_at_a_chaotic_rate(course_data):
     # At lr 0.0235 width 4 is chaotic on the course data: one weight of its start moved by one ulp changes its
     # loss after 1000 epochs by about 5%. So any last-bit dependence on width 8 training beside it would show.
     X, y = course_data
-    alone = cu.width_sweep(X, y, (4,), init="random", lr=0.0235, epochs=1000, seed=0)[4]
-    beside = cu.width_sweep(X, y, (4, 8), init="random", lr=0.0235, epochs=1000, seed=0)[4]
+    alone = cu.width_sweep(X, y, widths=(4,), init="random", lr=0.0235, epochs=1000, seed=0)[4]
+    beside = cu.width_sweep(X, y, widths=(4, 8), init="random", lr=0.0235, epochs=1000, seed=0)[4]
     trained = cu.train(X, y, cu.init_params(4, "random", seed=0), lr=0.0235, epochs=1000).losses
     np.testing.assert_array_equal(alone, trained)
     np.testing.assert_array_equal(beside, trained)
@@ -100,7 +100,7 @@ def test_width_sweep_is_train_bit_for_bit_at_a_chaotic_rate(course_data):
 @pytest.mark.parametrize("output", ["linear", "sigmoid"])
 def test_width_sweep_output_is_train(data, output):
     X, y = data
-    sweep = cu.width_sweep(X, y, (2, 3), init="random", lr=1.0, epochs=50, seed=4, output=output)
+    sweep = cu.width_sweep(X, y, widths=(2, 3), init="random", lr=1.0, epochs=50, seed=4, output=output)
     for w, losses in sweep.items():
         start = cu.init_params(w, "random", seed=4)
         np.testing.assert_array_equal(losses, cu.train(X, y, start, lr=1.0, epochs=50, output=output).losses)
@@ -274,14 +274,14 @@ def test_complex_input_is_refused(call):
 
 @pytest.mark.parametrize("call", [
     lambda X, y: cu.init_params(10**9),
-    lambda X, y: cu.width_sweep(X, y, (10**9,)),
+    lambda X, y: cu.width_sweep(X, y, widths=(10**9,)),
     lambda X, y: cu.train(X, y, cu.init_params(2), epochs=10**9),
     lambda X, y: cu.train_many(X, y, [cu.init_params(2)] * 100, epochs=10**7),
     lambda X, y: cu.train(X, y, cu.init_params(10**5), epochs=1),          # two (m, n) arrays: 3 GiB
     # 20 starts of 32 MiB: train_many's copies of them (5 counted, 4.0 to 4.6 measured) need 3.1 GiB
     lambda X, y: cu.train_many(X[:2], y[:2], [cu.init_params(2**20)] * 20, epochs=1),
     # 3 starts of 128 MiB, made by width_sweep, and their copies: 6 x 384 MiB = 2.25 GiB
-    lambda X, y: cu.width_sweep(X[:2], y[:2], (2**22, 2**22 + 1, 2**22 + 2), epochs=1),
+    lambda X, y: cu.width_sweep(X[:2], y[:2], widths=(2**22, 2**22 + 1, 2**22 + 2), epochs=1),
 ], ids=["init_params", "width_sweep", "train epochs", "train_many", "train width", "train_many copies",
         "width_sweep copies"])
 def test_requests_past_the_memory_limit_are_refused_up_front(data, call):

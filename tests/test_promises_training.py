@@ -321,7 +321,7 @@ def test_the_starts_copies_and_the_work_arrays_count_in_one_total(which):
         start = cu.init_params(2**20)
         call = lambda: cu.train_many(X, y, [start] * 8, epochs=1)           # noqa: E731
     else:
-        call = lambda: cu.width_sweep(X[:14], y[:14], (2**21, 2**21 + 1, 2**21 + 2), epochs=1)   # noqa: E731
+        call = lambda: cu.width_sweep(X[:14], y[:14], widths=(2**21, 2**21 + 1, 2**21 + 2), epochs=1)   # noqa: E731
     peak = peak_before_refusal(call, r"this training run would need 2\.\d+ GiB")
     assert peak < 8 * 2**20                  # refused before a copy of a start (32 or 64 MiB) was made
 

@@ -95,7 +95,7 @@ def test_width_sweep_matches_separate_train_runs(data):
     X, y = data
     widths = (1, 3, 4, 8)
     for init, seed in (("ones", None), ("random", 7)):
-        sweep = cu.width_sweep(X, y, widths, init=init, lr=0.02, epochs=60, seed=seed)
+        sweep = cu.width_sweep(X, y, widths=widths, init=init, lr=0.02, epochs=60, seed=seed)
         assert list(sweep) == list(widths)
         for w in widths:
             alone = cu.train(X, y, cu.init_params(w, init, seed=seed), lr=0.02, epochs=60).losses
@@ -109,7 +109,7 @@ def test_width_sweep_reports_divergence_per_width_without_warnings(data):
     X, y = data
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        sweep = cu.width_sweep(X, y, (2, 4, 16), lr=50.0, epochs=300)
+        sweep = cu.width_sweep(X, y, widths=(2, 4, 16), lr=50.0, epochs=300)
     for w, losses in sweep.items():
         assert 0 < len(losses) < 300, w
         assert np.all(np.isfinite(losses))
@@ -139,7 +139,7 @@ def test_a_diverging_network_does_not_touch_its_neighbour(data):
 
 def test_width_sweep_zero_epochs(data):
     X, y = data
-    assert all(len(v) == 0 for v in cu.width_sweep(X, y, (2, 5), epochs=0).values())
+    assert all(len(v) == 0 for v in cu.width_sweep(X, y, widths=(2, 5), epochs=0).values())
 
 
 @pytest.mark.parametrize("kwargs, error, words", [
@@ -181,7 +181,7 @@ def test_train_rejects_bad_data(data):
 def test_width_sweep_rejects_bad_widths(data, widths, error, words):
     X, y = data
     with pytest.raises(error, match=words):
-        cu.width_sweep(X, y, widths, epochs=1)
+        cu.width_sweep(X, y, widths=widths, epochs=1)
 
 
 def test_width_sweep_rejects_bad_settings(data):
