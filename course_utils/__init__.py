@@ -15,7 +15,7 @@ from .data import describe, make_dataset, noise_floor, target_function
 from .gradcheck import numerical_gradient, relative_error
 from .network import backward, forward, forward_cache, init_params, mse
 from .plotting import save_figure, show_figure
-from .scaling import StandardScaler
+from .scaling import NotFittedError, StandardScaler
 from .split import train_test_split
 from .training import TrainResult, train, train_many, width_sweep
 
@@ -26,6 +26,6 @@ __all__ = [
     "sigmoid", "init_params", "forward", "forward_cache", "mse", "backward",
     "train", "train_many", "TrainResult", "width_sweep", "train_test_split",
     "numerical_gradient", "check_gradients", "GradientReport", "relative_error",
-    "StandardScaler", "sharpness", "hessian",
+    "StandardScaler", "NotFittedError", "sharpness", "hessian",
     "save_figure", "show_figure", "plotting", "exercises",
 ]

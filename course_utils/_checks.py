@@ -190,13 +190,13 @@ def check_type(value, name, kind, expected):
 def check_is_fitted(scaler, name, before):
     """Raise unless ``scaler`` has been fitted, as scikit-learn's ``check_is_fitted`` does.
 
-    Anything without ``mean_`` and ``scale_`` is a TypeError; a scaler whose ``fit`` has not run yet is
-    a ``NotFittedError``, whose message says to call ``fit`` before ``before``.
+    Anything without ``mean_``, ``scale_`` or a ``fit`` method is a TypeError; a scaler whose ``fit`` has not run
+    yet (no ``mean_`` and ``scale_``) is a ``NotFittedError``, whose message says to call ``fit`` before ``before``.
     """
-    if not (hasattr(scaler, "mean_") and hasattr(scaler, "scale_")):
+    if not (hasattr(scaler, "mean_") and hasattr(scaler, "scale_")) and not callable(getattr(scaler, "fit", None)):
         raise TypeError(f"{name} must be a fitted StandardScaler (anything with mean_ and scale_ arrays), "
                         f"got {type(scaler).__name__}")
-    if scaler.mean_ is None or scaler.scale_ is None:
+    if getattr(scaler, "mean_", None) is None or getattr(scaler, "scale_", None) is None:
         raise NotFittedError(f"{name} has not been fitted yet: call fit(X) (or fit_transform(X)) on the training "
                              f"data before {before}")
 

@@ -48,20 +48,17 @@ class StandardScaler:
     array([[1.2247]])
     """
 
-    def __init__(self):
-        self.mean_ = None
-        self.scale_ = None
-        self.n_features_in_ = None
+    # No __init__: as in scikit-learn, mean_, scale_ and n_features_in_ exist only once fit has run.
 
     def __repr__(self):
         return "StandardScaler()"
 
-    def fit(self, X):
+    def fit(self, X, y=None):
         """Learn each column's mean and population standard deviation from ``X`` (n_samples, n_columns).
 
-        Returns the scaler itself, so ``StandardScaler().fit(X)`` can be kept in
-        one line. Raises if a column has no spread, since it cannot be scaled to
-        standard deviation 1.
+        ``y`` is accepted and ignored, as in scikit-learn. Returns the scaler
+        itself, so ``StandardScaler().fit(X)`` can be kept in one line. Raises
+        if a column has no spread, since it cannot be scaled to standard deviation 1.
         """
         X = as_X(X, bytes_per_entry=8 * COPIES["fit"] + 1, what="StandardScaler.fit on X")
         top = np.maximum(X.max(axis=0), -X.min(axis=0))          # the largest |x| of each column
@@ -91,8 +88,8 @@ class StandardScaler:
             X /= self.scale_ / unit
         return _finite(X, "transform", "standardised")
 
-    def fit_transform(self, X):
-        """``fit(X)`` and then ``transform(X)``: the standardised training data."""
+    def fit_transform(self, X, y=None):
+        """``fit(X)`` and then ``transform(X)``: the standardised training data (``y`` is ignored)."""
         return self.fit(X).transform(X)
 
     def inverse_transform(self, X):
