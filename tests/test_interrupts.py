@@ -50,7 +50,7 @@ X, y = cu.make_dataset(n_samples=1000)
 starts = [cu.init_params(16, "random", seed=s) for s in range(36)]   # 3 chunks of 12, shared by 2 threads
 calls = {
     "train_many": lambda: cu.train_many(X, y, starts, lr=0.05, epochs=1500),
-    "width_sweep": lambda: cu.width_sweep(X, y, (2, 4, 8, 16, 32), init="random", lr=0.05, epochs=6000, seed=0),
+    "width_sweep": lambda: cu.width_sweep(X, y, widths=(2, 4, 8, 16, 32), init="random", lr=0.05, epochs=6000, seed=0),
 }
 if which == "minibatch":
     # The losses are recorded on a second thread from 32,000 hidden entries in the whole-set pass; 20,000
