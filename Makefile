@@ -22,6 +22,8 @@ OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 # The classroom edition: nbgrader in a virtual environment of its own (README: Teaching with the course).
 CLASSROOM := .venv-classroom
+CLASSROOM_PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 CLASSROOM_STAMP := $(CLASSROOM)/.installed
 CLASSROOM_DIR ?= classroom
 
@@ -103,12 +105,10 @@ test-oldest-cpus: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python tools/lower_bounds.py verify test
 	$(OLDEST)/bin/python tools/cpu_configs.py run -- $(OLDEST)/bin/python -m pytest $(XDIST) $(NBVAL) notebooks
 
-# nbgrader needs Python 3.11 or newer.
+# nbgrader needs Python 3.11 or newer: the first one on PATH (CLASSROOM_PYTHON), which may differ from PYTHON.
 $(CLASSROOM_STAMP): pyproject.toml
-	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed; none was found on PATH." >&2; exit 1; }
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-		{ echo "nbgrader needs Python 3.11 or newer; $(PYTHON) is older (PYTHON=python3.11 make classroom)." >&2; exit 1; }
-	$(PYTHON) -m venv $(CLASSROOM)
+	@test -n "$(CLASSROOM_PYTHON)" || { echo "nbgrader needs Python 3.11 or newer; none was found on PATH." >&2; exit 1; }
+	$(CLASSROOM_PYTHON) -m venv $(CLASSROOM)
 	$(CLASSROOM)/bin/python -m pip install --quiet --upgrade pip
 	$(CLASSROOM)/bin/python -m pip install --quiet -e ".[classroom]"
 	touch $@
