@@ -116,10 +116,9 @@ $(CLASSROOM_STAMP): pyproject.toml
 # source/ and release/ are rebuilt; the gradebook, submitted/ and autograded/ are the teacher's and stay.
 classroom: $(CLASSROOM_STAMP)
 	rm -rf $(CLASSROOM_DIR)/source $(CLASSROOM_DIR)/release
-	$(CLASSROOM)/bin/python tools/classroom.py source $(CLASSROOM_DIR) > $(CLASSROOM_DIR).assignments
-	cd $(CLASSROOM_DIR) && for name in $$(cat ../$(CLASSROOM_DIR).assignments); do \
+	$(CLASSROOM)/bin/python tools/classroom.py source $(CLASSROOM_DIR)
+	cd $(CLASSROOM_DIR) && for folder in source/*/; do name=$$(basename "$$folder"); \
 		PATH="$(CURDIR)/$(CLASSROOM)/bin:$$PATH" nbgrader generate_assignment "$$name" --force || exit 1; done
-	rm -f $(CLASSROOM_DIR).assignments
 	@echo "The student edition is in $(CLASSROOM_DIR)/release/; grading: README, Teaching with the course."
 
 bench: $(STAMP)

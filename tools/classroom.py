@@ -94,7 +94,7 @@ def student_source(nb, stem):
     """The nbgrader source notebook for ``nb`` (a copy; ``nb`` is left as it was)."""
     nb = nbformat.from_dict(nb)
     exercises = {i for i, _ in exercise_cells(nb)}
-    cells = [nbformat.v4.new_markdown_cell(NOTICE)]
+    cells, number = [nbformat.v4.new_markdown_cell(NOTICE)], 0
     for i, cell in enumerate(nb.cells):
         cell.pop("id", None)
         if cell.cell_type == "markdown":
@@ -108,7 +108,7 @@ def student_source(nb, stem):
             cells.append(nbformat.v4.new_code_cell(cell.source))
             continue
         answer, calls = split_exercise(cell.source)
-        number = len([c for c in cells if "nbgrader" in c.metadata and c.metadata["nbgrader"]["solution"]]) + 1
+        number += 1
         answer_cell = nbformat.v4.new_code_cell(answer)
         answer_cell.metadata.update(nbgrader_metadata(f"{stem}-exercise{number}-answer", solution=True))
         cells.append(answer_cell)
