@@ -243,6 +243,40 @@ def test_check_gradients_passes_the_real_backward(output):
     assert max(report.errors.values()) < 1e-7
 
 
+def test_check_gradients_passes_the_real_backward_on_every_seed():
+    """About 4% of small problems have a gradient entry near 1e-5 whose centred difference is mostly rounding
+    (relative error up to 1.2e-6 against the exact one); the check must not blame the learner for that."""
+    rounding_only = 0
+    for seed in range(400):
+        for output in ("linear", "sigmoid"):
+            report = cu.check_gradients(cu.backward, output=output, seed=seed)
+            assert report.ok, (seed, output, str(report))
+            rounding_only += max(report.errors.values()) >= 1e-7
+    assert rounding_only > 0        # the seeds do reach such problems: seed 61, linear, has W1 at 9.5e-7
+    report = cu.check_gradients(cu.backward, seed=61)
+    assert max(report.errors.values()) > 1e-7 and "only to rounding" in str(report), str(report)
+
+
+def test_check_gradients_still_rejects_a_small_entry_that_is_wrong():
+    """The rounding allowance is about 4e-10 here; the smallest entry of W1 off by a relative 1e-3 is rejected."""
+    def off_in_smallest(g):
+        i = np.unravel_index(np.argmin(np.abs(g["W1"])), g["W1"].shape)
+        g["W1"][i] *= 1.001
+    report = cu.check_gradients(_tampered(off_in_smallest), seed=61)
+    assert not report.ok and "W1" in str(report), str(report)
+    flipped = cu.check_gradients(_tampered(lambda g: g.update(b2=-g["b2"])), seed=61)
+    assert not flipped.ok and "wrong sign" in str(flipped), str(flipped)
+
+
+def test_matches_allows_rounding_only_where_it_is_asked_for():
+    from course_utils.gradcheck import matches, rounding_level
+    assert matches([1.0, 2e-5], [1.0, 2e-5 + 1e-11], rounding_level(1.0))
+    assert not matches([1.0, 2e-5], [1.0, 2e-5 + 1e-11])
+    assert not matches([1.0, 2e-5], [1.0, 2e-5 + 1e-8], rounding_level(1.0))
+    assert not matches([1.0], [1.0 + 1e-6], rounding_level(1.0))
+    assert not matches([np.nan], [np.nan], rounding_level(1.0))
+
+
 def _tampered(change):
     def backward(X, y, params, output="linear"):
         grads = cu.backward(X, y, params, output)

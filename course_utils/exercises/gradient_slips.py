@@ -8,7 +8,7 @@ zeros, or where it is furthest off.
 
 import numpy as np
 
-from ..gradcheck import TOLERANCE, numerical_gradient, relative_error
+from ..gradcheck import matches, numerical_gradient, relative_error
 from ..network import forward_cache
 
 
@@ -22,11 +22,11 @@ def _factor_words(c, n):
     return ""
 
 
-def _explain(mine, ref, key, n):
+def _explain(mine, ref, key, n, rounding):
     """How ``mine`` (finite, the right shape) differs from the reference gradient ``ref``, in one sentence."""
     if not np.any(mine):
         return "Every entry is 0, but the right gradient is not: is it computed, or only created with zeros?"
-    if relative_error(-mine, ref) < TOLERANCE:
+    if matches(-mine, ref, rounding):
         return "Every entry has the wrong sign: check the direction of the residual (y_hat - y)."
     nonzero = np.abs(ref) > 1e-6 * np.abs(ref).max()
     if np.any(nonzero):
@@ -34,7 +34,8 @@ def _explain(mine, ref, key, n):
         c = float(ratio[0])
         if np.all(np.isfinite(ratio)) and np.ptp(ratio) <= 1e-6 * abs(c) and c > 0:
             if abs(c - 1) < 1e-3:
-                return (f"Every entry is within a relative {abs(c - 1):.0e} of the right value: close, "
+                off = float(np.max(np.abs(ratio - 1)))
+                return (f"Every entry is within a relative {off:.0e} of the right value: close, "
                         "but an exact formula matches to rounding error.")
             return f"Every entry is {c:.4g} times the right value: a constant factor is off{_factor_words(c, n)}."
     worst = np.unravel_index(int(np.argmax(np.abs(mine - ref))), ref.shape)
@@ -42,11 +43,14 @@ def _explain(mine, ref, key, n):
     return f"Largest difference at {key}{where}: yours {mine[worst]:.4g}, right {ref[worst]:.4g}."
 
 
-def diagnose(wrong, usable, reference, n):
-    """One line per different explanation; keys that are off in the same way share a line."""
+def diagnose(wrong, usable, reference, n, rounding):
+    """One line per different explanation; keys that are off in the same way share a line.
+
+    ``rounding`` is the ``rounding_level`` of the reference gradients.
+    """
     groups = {}
     for key in wrong:
-        groups.setdefault(_explain(usable[key], reference[key], key, n), []).append(key)
+        groups.setdefault(_explain(usable[key], reference[key], key, n, rounding), []).append(key)
     lines = []
     for why, names in groups.items():
         worst = max(relative_error(usable[k], reference[k]) for k in names)
@@ -64,19 +68,19 @@ def without_output_derivative(X, y, params):
     return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": H.T @ d_out, "b2": d_out.sum(axis=0)}
 
 
-def _same(grads, other):
-    return all(relative_error(grads[k], other[k]) < TOLERANCE for k in other)
+def _same(grads, other, rounding):
+    return all(matches(grads[k], other[k], rounding) for k in other)
 
 
-def whole_slip(X, y, params, output, grads):
+def whole_slip(X, y, params, output, grads, rounding):
     """One sentence when all four gradients are those of a known slip about the output layer, else None."""
     if output == "sigmoid":
-        if _same(grads, numerical_gradient(X, y, params, "linear")):
+        if _same(grads, numerical_gradient(X, y, params, "linear"), rounding):
             return ("these are the gradients of the linear-output network: backward ignores the sigmoid output. "
                     "With output='sigmoid', y_hat = σ(O), and d y_hat must be multiplied by y_hat·(1 − y_hat).")
-        if _same(grads, without_output_derivative(X, y, params)):
+        if _same(grads, without_output_derivative(X, y, params), rounding):
             return ("you use y_hat = σ(O) but leave out its derivative: multiply d y_hat by y_hat·(1 − y_hat) "
                     "before it flows back into W2, b2 and the hidden layer.")
-    elif _same(grads, numerical_gradient(X, y, params, "sigmoid")):
+    elif _same(grads, numerical_gradient(X, y, params, "sigmoid"), rounding):
         return "these are the gradients of the sigmoid-output network; with output='linear', y_hat = O itself."
     return None
