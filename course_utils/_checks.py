@@ -344,20 +344,27 @@ def check_memory(nbytes, what):
                          f"{MEMORY_LIMIT / 2**30:g} GiB. Ask for fewer samples, units or epochs")
 
 
+# Hidden-layer entries (units x samples) in one stack of networks that ``_descent.py`` trains at once.
+CHUNK_ELEMENTS = 200_000
+
+
 def check_training_memory(n_samples, widths, epochs, n_inputs=2, extra_bytes=0):
     """Raise unless training networks of these ``widths`` on ``n_samples`` fits in ``MEMORY_LIMIT``.
 
     Counted: the (2m + 5, n_samples) float64 work arrays of the two widest
     networks, which may run at once, with 3 more rows of n_samples for each
-    input column beyond 2 (the inputs and their products with the residual),
-    and every loss of every network, three times over (as run, joined,
-    returned), if all ``epochs`` run. Losses are stored as the epochs run,
-    never ahead of time. ``extra_bytes`` is what the caller holds besides
-    (``train_many``'s copies of its starts), counted in the same total.
+    input column beyond 2 (the inputs and their products with the residual);
+    the work arrays of two stacks of narrower networks, each at most
+    ``3 + 3 (n_inputs + 1)`` times ``CHUNK_ELEMENTS``; and every loss of every
+    network, three times over (as run, joined, returned), if all ``epochs``
+    run. Losses are stored as the epochs run, never ahead of time.
+    ``extra_bytes`` is what the caller holds besides (``train_many``'s copies
+    of its starts), counted in the same total.
     """
     busiest = sum(sorted(widths)[-2:])
     work = (2 * busiest + 10 + 3 * max(0, n_inputs - 2)) * n_samples + 2 * busiest * (n_inputs + 1)
-    check_memory(8 * (work + 3 * len(widths) * epochs) + extra_bytes, "this training run")
+    stacks = 2 * (3 + 3 * (n_inputs + 1)) * CHUNK_ELEMENTS if len(widths) > 1 else 0
+    check_memory(8 * (work + stacks + 3 * len(widths) * (epochs + 1)) + extra_bytes, "this training run")
 
 
 # ----- the arguments of training -----

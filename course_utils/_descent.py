@@ -51,21 +51,24 @@ import threading
 
 import numpy as np
 
-CHUNK_ELEMENTS = 200_000     # hidden-layer entries (units x samples) in one chunk: about 1.6 MB per array
+from ._checks import CHUNK_ELEMENTS   # hidden-layer entries (units x samples) in one chunk: 1.6 MB per array
 BLAS_SLICE = 4 * 65536       # OpenBLAS threads a product above this many multiply-adds; stay below it
 DOT_SLICE = 10_000           # OpenBLAS threads a dot product longer than this; the loss adds up slices this long
 BLOCK = 1024                 # losses are stored in blocks of this many epochs, as they are run
 POLL = 0.02                  # seconds between the main thread's checks for Ctrl-C while the threads train
 
 
-def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None):
+def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None, final_loss=True):
     """Gradient descent on G networks of one width m, each on its own.
 
     ``X`` (n, D), ``y`` (n, 1); ``Wt`` (G, m, D+1) holds each network's
     ``[W1.T, b1]``, ``w2`` (G, m) its ``W2[:, 0]`` and ``b2`` (G,) its ``b2``.
-    Returns ``(Wt, w2, b2, losses, n_run)``: the parameters at the last epoch
-    each network ran (the start of its first non-finite loss, if it diverged),
-    ``losses`` (G, max n_run) and ``n_run`` (G,), the finite losses each recorded.
+    Returns ``(Wt, w2, b2, losses, n_run)``: ``losses`` (G, max n_run), where
+    ``losses[:, i]`` is the loss after i updates, ``n_run`` (G,) the finite
+    losses each network recorded, and its parameters at the last of them: after
+    the last update, or before the update that gave its first non-finite loss.
+    With ``final_loss`` False the loss after the last update is not computed (one
+    loss per update, each before it; the parameters are still those after it).
     Returns None, unfinished, once the ``threading.Event`` ``halt`` is set (checked twice an epoch or more).
     """
     n, D = X.shape
@@ -80,12 +83,14 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None):
     V = np.empty((G, D + 1, n))                             # x_i * d and d, one row each
     R = np.empty((G, 2 * m, D + 1))                         # U @ V.T: sums over samples, per unit
     final = [Wt.copy(), w2.copy(), b2.copy()]               # each network's parameters where it stopped
+    before = [Wt.copy(), w2.copy(), b2.copy()]              # the parameters of the last finite loss
+    total = epochs + 1 if final_loss else epochs           # losses to record: after 0, 1, ..., epochs updates
     blocks, n_run = [], np.zeros(G, dtype=int)
     alive = np.ones(G, dtype=bool)
     sq = np.empty((G, 1))                                   # each network's sum of squares
     halted = halt.is_set if halt is not None else (lambda: False)   # checked before each slice of two products
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
-        for e in range(epochs):
+        for e in range(total):
             if one_thread(np.matmul, Wt, XaT, h, "cols", halted=halted) is None:   # -Z1.T, (G, m, n)
                 return None                                  # Ctrl-C or an error elsewhere: stop at once
             sigmoid_of_negated(h)                            # hidden H = sigmoid(Z1.T)
@@ -100,16 +105,20 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None):
             loss /= n
             stop = alive & ~np.isfinite(loss)
             if stop.any():
-                for a, f in zip((Wt, w2, b2), final):
+                for a, f in zip(before, final):
                     f[stop] = a[stop]
                 alive &= ~stop
                 if not alive.any():
                     break
                 o[~alive], Wt[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0, 0.0
             if e % BLOCK == 0:
-                blocks.append(np.full((G, min(BLOCK, epochs - e)), np.nan))
+                blocks.append(np.full((G, min(BLOCK, total - e)), np.nan))
             blocks[-1][:, e % BLOCK] = loss
             n_run += alive
+            if e == epochs:                                  # the loss of the parameters returned: no update
+                break
+            for a, b in zip((Wt, w2, b2), before):
+                np.copyto(b, a)
             o *= 2.0 / n                                     # d = dL/dZ2, (G, 1, n)
             if slope is not None:
                 o *= slope
@@ -183,7 +192,7 @@ def sigmoid_of_negated(a):
     return np.reciprocal(a, out=a)
 
 
-def descend_many(X, y, groups, lr, epochs, output="linear"):
+def descend_many(X, y, groups, lr, epochs, output="linear", final_loss=True):
     """Run ``descend_group`` on each ``(Wt, w2, b2)`` in ``groups``, cut into cache-sized chunks, on up to 2 threads.
 
     Returns one ``(Wt, w2, b2, losses, n_run)`` per group, as ``descend_group`` would alone.
@@ -197,7 +206,7 @@ def descend_many(X, y, groups, lr, epochs, output="linear"):
     def run(task, halt=None):
         g, a, b = task
         Wt, w2, b2 = groups[g]
-        return descend_group(X, y, Wt[a:b], w2[a:b], b2[a:b], lr, epochs, output, halt)
+        return descend_group(X, y, Wt[a:b], w2[a:b], b2[a:b], lr, epochs, output, halt, final_loss)
 
     workers = min(2, os.cpu_count() or 1, len(tasks))
     if workers > 1:

@@ -9,8 +9,9 @@ checks against a plain loop over ``backward``:
   last one shorter when ``B`` does not divide ``n``;
 * each batch takes one step ``params[k] -= lr * grads[k]`` with the gradient
   of that batch's own mean squared error;
-* ``losses[e]`` is the MSE over the whole training set before epoch ``e``,
-  and ``val_losses[e]`` the MSE over the validation set at the same moment.
+* ``losses[e]`` is the MSE over the whole training set after ``e`` epochs
+  (``losses[-1]`` that of the parameters returned), and ``val_losses[e]`` the
+  MSE over the validation set at the same moment.
 
 The readable version of one epoch is::
 
@@ -31,8 +32,8 @@ the gradient needs (``r = y_hat - y``).
 The recorded losses never feed back into training, so where it pays they are
 computed on a second thread, on the machine's other core, while the steps run
 (``_recorder``). Training may run up to ``LAG`` epochs ahead of them, and keeps
-each epoch's parameters until its loss is known, so a run still stops, with the
-parameters of that moment, at its first loss that is not finite. A Ctrl-C (or
+each epoch's parameters until its loss is known, so a run still stops at its
+first loss that is not finite, with the parameters of the last finite one. A Ctrl-C (or
 any error) cancels the passes still queued, stops the running one before its
 next slice, and joins the thread before the exception goes on, as ``_descent.py``
 does for its threads.
@@ -69,7 +70,7 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
         Seed of the one ``np.random.default_rng(seed)`` that shuffles every epoch.
     validation : tuple (X_val, y_val), list of such tuples, or None
         Held-out data, X_val (n_val, n_inputs) and y_val (n_val, 1), whose MSE is
-        recorded before each epoch as ``val_losses``: one array for a tuple, a list of arrays for a list.
+        recorded with each training loss as ``val_losses``: one array for a tuple, a list of arrays for a list.
 
     Returns
     -------
@@ -121,10 +122,11 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
 
     ``X`` (n, D) and ``y`` (n, 1) are float64 and already checked; ``watch`` is
     a list of checked pairs ``(X_k (n_k, D), y_k (n_k, 1))`` whose MSE is
-    recorded before each epoch, as ``losses`` is for the training set:
-    ``watched`` is a list of arrays, one per pair, each of shape
-    (n_epochs_run,) like ``losses``. Training stops at the first training loss
-    that is not finite, with ``diverged`` True, as ``train`` does.
+    recorded after each epoch, as ``losses`` is for the training set (the loss
+    after 0, 1, ..., epochs epochs): ``watched`` is a list of arrays, one per
+    pair, each like ``losses``. Training stops at the first training loss that
+    is not finite, with ``diverged`` True and the parameters of the last finite
+    one, as ``train`` does.
     """
     n, D = X.shape
     H = params["W1"].shape[1]
@@ -156,11 +158,12 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     WnT = Wn.T
     sliced = partial(one_thread, np.matmul)                               # for a batch above BLAS_SLICE
 
-    def record(Wn_e, va_e, halted=None):                                   # the losses before one epoch
+    def record(Wn_e, va_e, halted=None):                                   # the losses of one epoch's parameters
         with np.errstate(all="ignore"):
             return [mse(Wn_e, va_e[1:], va_e[0], halted) for mse in [train_mse] + watchers]
 
-    rows, pending, stopped_at = LossRows(epochs, 1 + len(watchers)), deque(), None  # pending: (future, Wn, va)
+    rows, pending, stopped = LossRows(epochs + 1, 1 + len(watchers)), deque(), False  # pending: (future, Wn, va)
+    good = [(Wn.copy(), va.copy())]                                        # the parameters of the last finite loss
     y0 = y[:, 0]
     recorder, interrupted = _recorder(B * H, (n + sum(len(Xk) for Xk, _ in watch)) * H), None
     try:
@@ -169,8 +172,8 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
             for _ in range(epochs):
                 snapshot = Wn.copy(), va.copy()
                 pending.append((recorder.submit(record, *snapshot), *snapshot))
-                stopped_at = _collect(pending, rows, LAG)
-                if stopped_at is not None:
+                stopped = _collect(pending, rows, LAG, good)
+                if stopped:
                     break
                 order = rng.permutation(n)
                 for i in range(D + 1):
@@ -198,8 +201,10 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                     np.add(Wn, step, out=Wn)
                     # W2 takes lr (2/m) sum r h and b2 takes lr (2/m) sum r: the row of ones.
                     np.subtract(va, G_ones, out=va)
-            else:
-                stopped_at = _collect(pending, rows, 0)
+            else:                                                          # the loss of the last parameters too
+                snapshot = Wn.copy(), va.copy()
+                pending.append((recorder.submit(record, *snapshot), *snapshot))
+                stopped = _collect(pending, rows, 0, good)
     finally:
         while True:             # retried in place: a second Ctrl-C may land anywhere, even on entering the call
             try:
@@ -209,11 +214,10 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                 interrupted = err
     if interrupted is not None:                                            # the run had ended when it came
         raise interrupted
-    if stopped_at is not None:
-        Wn, va = stopped_at
+    Wn, va = good[0]
     new = {"W1": -Wn[:D], "b1": -Wn[D], "W2": va[1:, None].copy(), "b2": va[:1].copy()}
     losses, *watched = rows.columns()
-    return new, losses, watched, stopped_at is not None
+    return new, losses, watched, stopped
 
 
 LAG = 4                          # epochs the training may run ahead of the losses recorded for it
@@ -222,16 +226,18 @@ MIN_BATCH_ENTRIES = 1024         # a second thread pays only from this many hidd
 MIN_PASS_ENTRIES = 32_000        # ... and this many in the recorded whole-set passes (n x H, validation included)
 
 
-def _collect(pending, rows, lag):
+def _collect(pending, rows, lag, good):
     """Move recorded losses from ``pending`` to ``rows``, oldest first: every finished one, and more until at
-    most ``lag`` are left. Returns the ``(Wn, va)`` of the first epoch whose training loss is not finite, or None."""
+    most ``lag`` are left; ``good[0]`` becomes the ``(Wn, va)`` of the last one moved. Returns True at the
+    first training loss that is not finite, which is not moved, else False."""
     while pending and (len(pending) > lag or pending[0][0].done()):
         future, Wn_e, va_e = pending.popleft()
         row = future.result()
         if not np.isfinite(row[0]):
-            return Wn_e, va_e
+            return True
         rows.append(row)
-    return None
+        good[0] = Wn_e, va_e
+    return False
 
 
 class _SecondThread:

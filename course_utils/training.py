@@ -27,13 +27,16 @@ class TrainResult:
     ----------
     params : dict
         New parameter dict (the one passed in is left untouched).
-    losses : ndarray, shape (n_epochs_run,)
-        MSE before each epoch's update, so ``losses[0]`` is the loss of the starting parameters.
+    losses : ndarray, shape (epochs + 1,) or shorter if it diverged
+        ``losses[i]`` is the MSE after i epochs: ``losses[0]`` is the loss of the starting
+        parameters and ``losses[-1]`` the loss of ``params``.
     diverged : bool
-        True if training stopped early at a loss that was not finite.
-    val_losses : ndarray of shape (n_epochs_run,), list of such ndarrays, or None
-        Held-out MSE before each epoch, when ``train`` was given ``validation`` (notebook 05): one
-        array for one pair ``(X_val, y_val)``, a list of arrays (one per pair, in order) for a list of pairs.
+        True if training stopped early at a loss that was not finite; ``params`` are then
+        the last ones whose loss was finite, and ``losses`` ends with their loss.
+    val_losses : ndarray, list of ndarrays, or None
+        Held-out MSE after each epoch, like ``losses``, when ``train`` was given ``validation``
+        (notebook 05): one array for one pair ``(X_val, y_val)``, a list of arrays (one per pair,
+        in order) for a list of pairs. ``val_losses[-1]`` is the held-out loss of ``params``.
     """
 
     params: dict
@@ -43,7 +46,7 @@ class TrainResult:
 
     @property
     def final_loss(self):
-        """The last finite loss recorded, or NaN if none was."""
+        """The loss of ``params``, the last one recorded."""
         return float(self.losses[-1]) if len(self.losses) else float("nan")
 
 
@@ -67,10 +70,10 @@ def train(X, y, params, *, lr=0.01, epochs=1000, output="linear", batch_size=Non
         ``rng = np.random.default_rng(seed)`` per call; each epoch visits the samples in the order
         ``rng.permutation(n)``, in consecutive batches of ``batch_size`` (the last one shorter); each
         batch takes one step with its own MSE gradient; ``losses[e]`` is still the whole training
-        set's MSE before epoch e. A seed is None, a whole number >= 0 or a numpy Generator.
+        set's MSE after e epochs. A seed is None, a whole number >= 0 or a numpy Generator.
     validation : tuple (X_val, y_val), list of such tuples, or None
-        Held-out data, ``X_val`` (n_val, 2) and ``y_val`` (n_val, 1), whose MSE is recorded before
-        each epoch: for one tuple, ``val_losses`` is an array of shape (n_epochs_run,); for a list of
+        Held-out data, ``X_val`` (n_val, 2) and ``y_val`` (n_val, 1), whose MSE is recorded with
+        each training loss: for one tuple, ``val_losses`` is an array like ``losses``; for a list of
         k tuples (such as a validation and a test set), a list of k such arrays, in the same order,
         each bit for bit what that tuple alone gives. It never changes how training runs: the losses
         and params are bit for bit those of the same call without it.
@@ -79,9 +82,9 @@ def train(X, y, params, *, lr=0.01, epochs=1000, output="linear", batch_size=Non
     -------
     TrainResult
         Training stops at the first loss that is not finite; ``diverged`` is
-        then True and ``losses`` holds the finite losses before it. A loss
-        that is not finite before the first step raises a ValueError instead,
-        full batch or mini-batch.
+        then True, and ``losses`` and ``params`` end at the last finite loss
+        before it. A loss that is not finite before the first step raises a
+        ValueError instead, full batch or mini-batch.
     """
     seed = check_seed(seed)
     if batch_size is None and validation is None:
@@ -94,13 +97,13 @@ def train(X, y, params, *, lr=0.01, epochs=1000, output="linear", batch_size=Non
     else:
         new, losses, val_losses, diverged = train_minibatch(X, y, params, lr, epochs, output, batch_size, seed,
                                                             validation)
-    if epochs and not len(losses):
+    if not len(losses):
         raise ValueError(_not_finite_at_start(0, 1))
     return TrainResult(params=new, losses=losses, diverged=diverged, val_losses=val_losses)
 
 
 def _full_batch_watched(X, y, params, lr, epochs, output, pairs):
-    """Full-batch descent that also records the MSE of each held-out pair before each epoch.
+    """Full-batch descent that also records the MSE of each held-out pair with each training loss.
 
     Returns ``new, losses, watched, diverged``, with ``watched`` a list of arrays, one per pair of ``pairs``.
 
@@ -111,17 +114,22 @@ def _full_batch_watched(X, y, params, lr, epochs, output, pairs):
     Wt = np.hstack([params["W1"].T, params["b1"][:, None]])[None]     # (1, m, D+1), as train_many stacks it
     w2, b2 = params["W2"][:, 0][None].copy(), params["b2"].copy()
     held_out = [FullMSE(X_val, y_val, output == "sigmoid") for X_val, y_val in pairs]
-    rows = LossRows(epochs, 1 + len(pairs))
-    for _ in range(epochs):
-        (Wt_next, w2_next, b2_next, loss, n_run), = descend_many(X, y, [(Wt, w2, b2)], lr, 1, output)
+    rows = LossRows(epochs + 1, 1 + len(pairs))
+    good = Wt, w2, b2                                                  # the parameters of the last finite loss
+    for e in range(epochs + 1):                                        # the last pass only measures the loss
+        step = int(e < epochs)
+        (Wt_next, w2_next, b2_next, loss, n_run), = descend_many(X, y, [(Wt, w2, b2)], lr, step, output,
+                                                                 final_loss=not step)
         if not n_run[0]:
             break
         with np.errstate(all="ignore"):                                # a held-out loss may overflow: recorded as it is
             rows.append((loss[0, 0], *(mse(-Wt[0].T, w2[0], b2[0]) for mse in held_out)))
+        good = Wt, w2, b2
         Wt, w2, b2 = Wt_next, w2_next, b2_next
+    Wt, w2, b2 = good
     new = {"W1": Wt[0, :, :D].T.copy(), "b1": Wt[0, :, D].copy(), "W2": w2[0, :, None].copy(), "b2": b2.copy()}
     losses, *watched = rows.columns()
-    return new, losses, watched, len(losses) < epochs
+    return new, losses, watched, len(losses) < epochs + 1
 
 
 def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear"):
@@ -137,8 +145,8 @@ def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear"):
     --------
     >>> X, y = make_dataset(200)
     >>> runs = train_many(X, y, [init_params(2), init_params(4)], epochs=5)
-    >>> [len(r.losses) for r in runs]
-    [5, 5]
+    >>> [len(r.losses) for r in runs]          # the loss after 0, 1, ..., 5 epochs
+    [6, 6]
     """
     if not isinstance(starts, (dict, str)):
         try:
@@ -159,11 +167,11 @@ def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear"):
     for ks, (Wt, w2, b2, losses, n_run) in zip(by_width.values(), descend_many(X, y, groups, lr, epochs, output)):
         D = X.shape[1]
         for i, k in enumerate(ks):
-            if epochs and n_run[i] == 0:
+            if n_run[i] == 0:
                 raise ValueError(_not_finite_at_start(k, len(starts)))
             new = {"W1": Wt[i, :, :D].T.copy(), "b1": Wt[i, :, D].copy(), "W2": w2[i, :, None].copy(),
                    "b2": b2[i:i + 1].copy()}
-            results[k] = TrainResult(params=new, losses=losses[i, :n_run[i]].copy(), diverged=bool(n_run[i] < epochs))
+            results[k] = TrainResult(params=new, losses=losses[i, :n_run[i]].copy(), diverged=bool(n_run[i] < epochs + 1))
     return results
 
 
@@ -184,7 +192,7 @@ def width_sweep(X, y, *, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000
     Returns
     -------
     dict
-        ``{width: losses}``, each losses an ndarray of shape (n_epochs_run,).
+        ``{width: losses}``, each as ``TrainResult.losses``: the loss after 0, 1, ..., epochs epochs.
     """
     widths = check_widths(widths)
     check_choice(init, "init", INITS)
@@ -196,10 +204,10 @@ def width_sweep(X, y, *, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000
     return {w: run.losses for w, run in zip(widths, runs)}
 
 
-# float64 copies of its starts train_many holds at once (checked copy, stacks, working, final, results). Measured
-# with tracemalloc: the peak of train_many is 4.0 to 4.6 times its starts' numbers when they dominate (many wide
-# starts on few samples).
-COPIES = 5
+# float64 copies of its starts train_many holds at once (checked copy, stacks, working, the parameters of the last
+# finite loss, final, results). Measured with tracemalloc: the peak of train_many is 4.0 to 5.6 times its starts'
+# numbers when they dominate (many wide starts on few samples), besides the work arrays counted on their own.
+COPIES = 6
 
 
 def _width(params):

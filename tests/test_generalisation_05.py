@@ -27,7 +27,7 @@ def test_explorer_draws_its_start(explorer):
     assert repr(explorer) == "GeneralisationExplorer()"
     state = explorer.state
     assert set(state["curves"]) == {"train", "validation", "test"}
-    assert all(len(c) == 40 for c in state["curves"].values())
+    assert all(len(c) == 41 for c in state["curves"].values())        # the losses after 0 to 40 epochs
     assert state["best_epoch"] == int(np.argmin(state["curves"]["validation"]))
 
 
@@ -75,7 +75,7 @@ def test_too_many_steps_are_cut_with_a_message():
     state = run(10_000, 2, "1", 0.01, 20, True)
     assert state["epochs_run"] == MAX_STEPS // 6000 < 20
     e = generalisation_explorer(n_samples=100, width=2, batch_size="1", lr=0.01, epochs=2000)
-    assert "Only" in e.message and len(e.state["curves"]["train"]) == MAX_STEPS // 60
+    assert "Only" in e.message and len(e.state["curves"]["train"]) == MAX_STEPS // 60 + 1
 
 
 @pytest.mark.parametrize("answer, status", [(None, "not attempted"), (4.5, "correct"), ("4.5", "incorrect"),
@@ -117,7 +117,7 @@ def test_a_run_drawn_in_stages_ends_where_one_uninterrupted_run_does():
     whole = run(300, 16, "10", 0.05, 400, True)
     for name in ("train", "validation", "test"):
         np.testing.assert_array_equal(stages[-1]["curves"][name], whole["curves"][name])
-        np.testing.assert_array_equal(stages[1]["curves"][name], whole["curves"][name][:trained[1]])
+        np.testing.assert_array_equal(stages[1]["curves"][name], whole["curves"][name][:trained[1] + 1])
     assert stages[-1]["best_epoch"] == whole["best_epoch"]
 
 

@@ -22,15 +22,18 @@ def data():
 
 
 def plain_sgd(X, y, params, lr, epochs, batch_size, seed, output="linear", validation=None):
-    """The contract, written out: one rng, a permutation per epoch, consecutive slices, one backward per slice."""
+    """The contract, written out: one rng, a permutation per epoch, consecutive slices, one backward per slice;
+    the losses of the params after 0, 1, ..., epochs epochs."""
     rng = np.random.default_rng(seed)
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     n = len(X)
     losses, val_losses = [], []
-    for _ in range(epochs):
+    for epoch in range(epochs + 1):
         losses.append(cu.mse(y, cu.forward(X, params, output)))
         if validation is not None:
             val_losses.append(cu.mse(validation[1], cu.forward(validation[0], params, output)))
+        if epoch == epochs:
+            break
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             rows = order[start:start + batch_size]
@@ -85,7 +88,8 @@ def test_validation_losses_follow_the_same_contract(data):
     losses, val_losses, params = plain_sgd(X_train, y_train, start, 0.1, 8, 16, seed=3, validation=(X_val, y_val))
     result = cu.train(X_train, y_train, start, lr=0.1, epochs=8, batch_size=16, seed=3, validation=(X_val, y_val))
     assert_same_run(result, losses, params, val_losses)
-    assert result.val_losses.shape == result.losses.shape == (8,)
+    assert result.val_losses.shape == result.losses.shape == (9,)
+    assert result.val_losses[-1] == pytest.approx(cu.mse(y_val, cu.forward(X_val, result.params)), rel=1e-12, abs=0)
 
 
 def test_validation_alone_is_full_batch_gradient_descent(data):
@@ -119,8 +123,9 @@ def test_same_seed_same_run_and_a_shorter_run_is_a_prefix(data):
     other = cu.train(X, y, start, lr=0.1, epochs=10, batch_size=32, seed=10)
     assert np.array_equal(long.losses, again.losses)
     # Epoch 4 of the long run starts from exactly the parameters the short run ends with.
-    assert np.array_equal(long.losses[:4], short.losses)
+    assert np.array_equal(long.losses[:5], short.losses)
     assert cu.mse(y, cu.forward(X, short.params)) == pytest.approx(long.losses[4], rel=1e-12)
+    assert short.final_loss == pytest.approx(cu.mse(y, cu.forward(X, short.params)), rel=1e-12, abs=0)
     assert not np.array_equal(long.losses[1:], other.losses[1:])
 
 
@@ -155,15 +160,17 @@ def test_divergence_is_reported_without_warnings():
         result = cu.train(X, y, cu.init_params(8, "ones"), lr=5.0, epochs=50, batch_size=16, seed=0,
                           validation=(X[:20], y[:20]))
     assert result.diverged
-    assert 0 < len(result.losses) < 50 and np.isfinite(result.losses).all()
+    assert 0 < len(result.losses) < 51 and np.isfinite(result.losses).all()
+    assert result.final_loss == pytest.approx(cu.mse(y, cu.forward(X, result.params)), rel=1e-12, abs=0)
     assert len(result.val_losses) == len(result.losses)
 
 
-def test_zero_epochs_records_nothing(data):
+def test_zero_epochs_records_the_start_alone(data):
     X, y = data
     start = cu.init_params(3, "random", seed=0)
     result = cu.train(X, y, start, lr=0.05, epochs=0, batch_size=10, seed=0, validation=(X, y))
-    assert result.losses.shape == (0,) and result.val_losses.shape == (0,) and not result.diverged
+    assert result.losses.shape == (1,) and result.val_losses.shape == (1,) and not result.diverged
+    assert result.final_loss == pytest.approx(cu.mse(y, cu.forward(X, start)), rel=1e-12, abs=0)
     assert all(np.array_equal(result.params[k], start[k]) for k in start)
 
 
@@ -185,7 +192,7 @@ def test_bad_batch_sizes_get_a_clear_error(data, batch_size, error, words):
 def test_numpy_whole_numbers_are_accepted(data):
     X, y = data
     result = cu.train(X, y, cu.init_params(3, "random", seed=0), lr=0.05, epochs=2, batch_size=np.int64(30), seed=0)
-    assert len(result.losses) == 2
+    assert len(result.losses) == 3
 
 
 @pytest.mark.parametrize("validation, error, words", [
@@ -222,22 +229,26 @@ def test_bad_seeds_get_a_clear_error(data, seed):
 
 
 def plain_sgd_until_divergence(X, y, params, lr, epochs, batch_size, seed):
-    """The contract with its stopping rule: stop before the first epoch whose whole-set MSE is not finite."""
+    """The contract with its stopping rule: stop at the first whole-set MSE that is not finite, with the params of
+    the last finite one."""
     rng = np.random.default_rng(seed)
-    losses = []
+    losses, kept = [], params
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _ in range(epochs):
+        for epoch in range(epochs + 1):
             loss = cu.mse(y, cu.forward(X, params))
             if not np.isfinite(loss):
-                return np.array(losses), params, True
+                return np.array(losses), kept, True
             losses.append(loss)
+            kept = params
+            if epoch == epochs:
+                break
             order = rng.permutation(len(X))
             for start in range(0, len(X), batch_size):
                 rows = order[start:start + batch_size]
                 grads = cu.backward(X[rows], y[rows], params)
                 params = {k: params[k] - lr * grads[k] for k in params}
-    return np.array(losses), params, False
+    return np.array(losses), kept, False
 
 
 @pytest.fixture
@@ -264,6 +275,7 @@ def test_divergence_stops_where_the_plain_loop_stops_with_its_parameters(data, s
     """The losses are recorded on a second thread that the training may run ahead of: the stop is still exact.
 
     At lr 3.0 the weights reach about 1e150 by the stop (epoch 5), so they are compared relative to their size.
+    The parameters returned are those of the last finite loss, whose loss is ``final_loss``.
     """
     X, y = data
     start = cu.init_params(6, "random", seed=3)
@@ -271,10 +283,12 @@ def test_divergence_stops_where_the_plain_loop_stops_with_its_parameters(data, s
     assert diverged == diverges
     result = cu.train(X, y, start, lr=lr, epochs=60, batch_size=10, seed=1)
     assert result.diverged == diverged
-    assert len(result.losses) == len(losses) == (5 if diverges else 60)
+    assert len(result.losses) == len(losses) == (5 if diverges else 61)
     np.testing.assert_allclose(result.losses, losses, rtol=1e-9, atol=0)
     for key in params:
         np.testing.assert_allclose(result.params[key], params[key], rtol=1e-6, atol=1e-12)
+    with np.errstate(all="ignore"):
+        assert result.final_loss == pytest.approx(cu.mse(y, cu.forward(X, result.params)), rel=1e-9, abs=0)
 
 
 @pytest.mark.parametrize("lr", [0.05, 5.0])

@@ -111,8 +111,8 @@ def test_train_gives_a_result_or_a_clear_error(problem, output, lr, epochs):
     X, y, params = problem
     result = outcome(cu.train, X, y, params, lr=lr, epochs=epochs, output=output)
     if result is not None:
-        assert np.all(np.isfinite(result.losses)) and len(result.losses) <= epochs
-        assert result.diverged == (len(result.losses) < epochs)
+        assert np.all(np.isfinite(result.losses)) and 1 <= len(result.losses) <= epochs + 1
+        assert result.diverged == (len(result.losses) < epochs + 1)
         for key in ("W1", "b1", "W2", "b2"):
             assert result.params[key].shape == np.shape(params[key])
 
@@ -145,8 +145,10 @@ def test_train_and_mse_agree_on_sane_input(n, m, lr, epochs):
     start = cu.init_params(m, "random", seed=m)
     result = outcome(cu.train, X, y, start, lr=lr, epochs=epochs)
     assert result is not None
-    # train records the loss before each step with its own forward pass: the first is the MSE of the start.
+    # train records the loss after each step with its own forward pass: the first is the MSE of the start,
+    # the last that of the params returned.
     assert result.losses[0] == pytest.approx(cu.mse(y, cu.forward(X, start)), rel=1e-12)
+    assert result.final_loss == pytest.approx(cu.mse(y, cu.forward(X, result.params)), rel=1e-12)
     # mse takes y and y_hat as (n, 1) or (n,) in any pairing, never broadcasting them into an (n, n) table.
     y_hat = cu.forward(X, result.params)
     by_hand = math.fsum((a - b) ** 2 for a, b in zip(y[:, 0].tolist(), y_hat[:, 0].tolist())) / n
@@ -157,22 +159,26 @@ def test_train_and_mse_agree_on_sane_input(n, m, lr, epochs):
 # The mini-batch path, the scaler and the split.
 
 def plain_sgd(X, y, params, lr, epochs, batch_size, seed, output):
-    """The mini-batch contract, written out, with its stopping rule; returns ``(losses, params)``."""
+    """The mini-batch contract, written out, with its stopping rule; returns ``(losses, params)``: the losses after
+    0, 1, ..., epochs epochs, up to the first that is not finite, and the params of the last finite one."""
     rng = np.random.default_rng(seed)
-    losses = []
+    losses, kept = [], params
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _ in range(epochs):
+        for epoch in range(epochs + 1):
             loss = cu.mse(y, cu.forward(X, params, output))
             if not np.isfinite(loss):
                 break
             losses.append(loss)
+            kept = params
+            if epoch == epochs:
+                break
             order = rng.permutation(len(X))
             for start in range(0, len(X), batch_size):
                 grads = cu.backward(X[order[start:start + batch_size]], y[order[start:start + batch_size]], params,
                                     output)
                 params = {k: params[k] - lr * grads[k] for k in params}
-    return np.array(losses), params
+    return np.array(losses), kept
 
 
 @SETTINGS
@@ -192,17 +198,16 @@ def test_the_minibatch_path_matches_the_plain_loop_or_refuses_clearly(n, D, m, d
     losses, expected = plain_sgd(X, y.reshape(-1, 1), params, lr, epochs, batch_size, seed, output)
     result = outcome(cu.train, X, y, params, lr=lr, epochs=epochs, output=output, batch_size=batch_size, seed=seed,
                      validation=validation)
-    if epochs and not len(losses):  # a loss that is not finite at the start: refused, as on the full-batch path
+    if not len(losses):             # a loss that is not finite at the start: refused, as on the full-batch path
         assert result is None
         return
     assert result is not None
     np.testing.assert_allclose(result.losses, losses, rtol=1e-9, atol=0)
-    assert result.diverged == (len(losses) < epochs)
+    assert result.diverged == (len(losses) < epochs + 1)
     if validation is not None:
         np.testing.assert_allclose(result.val_losses, result.losses, rtol=1e-9)
-    if not result.diverged:
-        for key in expected:
-            np.testing.assert_allclose(result.params[key], expected[key], rtol=1e-8, atol=1e-10)
+    for key in expected:            # the params of the last finite loss, diverged or not
+        np.testing.assert_allclose(result.params[key], expected[key], rtol=1e-8, atol=1e-10)
 
 
 @SETTINGS
@@ -212,8 +217,8 @@ def test_the_minibatch_path_gives_a_result_or_a_clear_error(problem, batch_size,
     X, y, params = problem
     result = outcome(cu.train, X, y, params, lr=0.1, epochs=epochs, batch_size=batch_size, seed=seed,
                      validation=(X, y))
-    if result is not None:           # never empty losses for epochs >= 1: a non-finite start raises
-        assert np.all(np.isfinite(result.losses)) and (0 < len(result.losses) <= epochs or epochs == 0)
+    if result is not None:           # never empty losses: a non-finite start raises
+        assert np.all(np.isfinite(result.losses)) and 0 < len(result.losses) <= epochs + 1
         assert len(result.val_losses) == len(result.losses)
 
 

@@ -14,19 +14,23 @@ def data():
 
 
 def step_by_step(X, y, params, lr, epochs, output):
-    """The readable loop: loss before the step, then backward and params -= lr * grads."""
+    """The readable loop: the loss of params, then backward and params -= lr * grads; the loss once more at the end.
+
+    It stops at the first loss that is not finite, and returns the params of the last finite one.
+    """
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    losses = []
-    for _ in range(epochs):
+    losses, kept = [], params
+    for epoch in range(epochs + 1):
         try:
             loss = cu.mse(y, cu.forward(X, params, output))
-            grads = cu.backward(X, y, params, output)
+            grads = cu.backward(X, y, params, output) if epoch < epochs else {}
         except ValueError:                      # non-finite params or an overflow: the run has blown up
             break
         losses.append(loss)
-        for key in params:
+        kept = {k: v.copy() for k, v in params.items()}
+        for key in grads:
             params[key] -= lr * grads[key]
-    return np.array(losses), params
+    return np.array(losses), kept
 
 
 @pytest.mark.parametrize("output", ["linear", "sigmoid"])
@@ -40,8 +44,9 @@ def test_train_matches_step_by_step(data, output, init):
     for key in expected_params:
         np.testing.assert_allclose(result.params[key], expected_params[key], rtol=1e-9, atol=1e-12)
         assert result.params[key].shape == start[key].shape
-    assert not result.diverged
+    assert not result.diverged and len(result.losses) == 51
     assert result.final_loss == result.losses[-1]
+    assert result.final_loss == pytest.approx(cu.mse(y, cu.forward(X, result.params, output)), rel=1e-12, abs=0)
 
 
 def test_train_first_loss_is_the_golden_linear_mse(course_data):
@@ -70,7 +75,8 @@ def test_train_zero_epochs(data):
     X, y = data
     start = cu.init_params(3)
     result = cu.train(X, y, start, epochs=0)
-    assert result.losses.shape == (0,) and not result.diverged and np.isnan(result.final_loss)
+    assert result.losses.shape == (1,) and not result.diverged
+    assert result.final_loss == pytest.approx(cu.mse(y, cu.forward(X, start)), rel=1e-12)
     for key in start:
         np.testing.assert_array_equal(result.params[key], start[key])
 
@@ -139,7 +145,9 @@ def test_a_diverging_network_does_not_touch_its_neighbour(data):
 
 def test_width_sweep_zero_epochs(data):
     X, y = data
-    assert all(len(v) == 0 for v in cu.width_sweep(X, y, widths=(2, 5), epochs=0).values())
+    sweep = cu.width_sweep(X, y, widths=(2, 5), epochs=0)
+    assert all(len(v) == 1 for v in sweep.values())            # the loss of the start alone
+    assert sweep[2][0] == pytest.approx(cu.mse(y, cu.forward(X, cu.init_params(2))), rel=1e-12)
 
 
 @pytest.mark.parametrize("kwargs, error, words", [

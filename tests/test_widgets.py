@@ -214,8 +214,8 @@ def test_training_explorer_defaults_are_the_reference_run(course_data, built):
     expected = cu.train(X, y, cu.init_params(2), lr=0.01, epochs=1000).losses
     np.testing.assert_array_equal(state["losses"], expected)
     np.testing.assert_array_equal(state["reference"], expected)
-    assert state["final_loss"] == pytest.approx(81.6337, abs=1e-4)
-    assert "81.6337" in explorer.numbers.value
+    assert state["final_loss"] == pytest.approx(81.6295, abs=1e-4)      # the loss after the 1000th step
+    assert "81.6295" in explorer.numbers.value
     assert state["noise_floor"] == pytest.approx(np.mean(course_noise() ** 2), rel=1e-12)
 
 
@@ -225,11 +225,11 @@ def test_training_explorer_every_extreme(course_data):
     ref = reference_losses()
 
     state = move(explorer, "epochs", 50)
-    np.testing.assert_array_equal(state["losses"], ref[:50])
+    np.testing.assert_array_equal(state["losses"], ref[:51])           # the loss after 0 to 50 epochs
     state = move(explorer, "epochs", 3_000)
     # 2,000 more epochs continued from the cached run, equal to one run of 3,000.
-    assert len(state["losses"]) == 3_000 and state["final_loss"] < ref[-1]
-    np.testing.assert_array_equal(state["losses"][:1000], ref)
+    assert len(state["losses"]) == 3_001 and state["final_loss"] < ref[-1]
+    np.testing.assert_array_equal(state["losses"][:1001], ref)
     explorer.controls["epochs"].value = 300      # shorter runs for the rest: the test stays quick
 
     state = move(explorer, "init", "random")
@@ -241,13 +241,13 @@ def test_training_explorer_every_extreme(course_data):
     # A sigmoid output stays in (0, 1), so the loss cannot fall far below the start.
     assert state["final_loss"] > 190.0 and explorer.message == ""
     state = move(explorer, "output", "linear")
-    np.testing.assert_array_equal(state["losses"], ref[:300])
+    np.testing.assert_array_equal(state["losses"], ref[:301])
 
     # The learning rate and the width last, so neither has to be set back.
     lr_min, lr_max = extremes(explorer.controls["lr"])
     assert (lr_min, lr_max) == (pytest.approx(1e-4), pytest.approx(10.0))
     state = move(explorer, "lr", lr_max)
-    assert state["diverged"] and len(state["losses"]) < 300
+    assert state["diverged"] and len(state["losses"]) < 301
     assert explorer.message.startswith("Diverged at epoch") and "smaller" in explorer.message
     assert f"diverged at epoch {len(state['losses'])}" in explorer.numbers.value
     assert f"Diverged at epoch {len(state['losses'])}" in explorer.message
@@ -268,11 +268,11 @@ def test_width_sweep_explorer_defaults_are_the_reference_sweep(course_data, buil
     X, y = course_data
     explorer = built["width_sweep_explorer"][0]
     curves = explorer.state["curves"]
-    assert list(curves) == [2, 4, 8, 16] and all(len(losses) == 1000 for losses in curves.values())
+    assert list(curves) == [2, 4, 8, 16] and all(len(losses) == 1001 for losses in curves.values())
     # The explorer trains one width at a time; width_sweep trains them together. Same numbers.
     expected = cu.width_sweep(X, y, widths=(2, 16), epochs=200)
     for w in expected:
-        np.testing.assert_allclose(curves[w][:200], expected[w], rtol=1e-9)
+        np.testing.assert_allclose(curves[w][:201], expected[w], rtol=1e-9)
     np.testing.assert_array_equal(curves[2], reference_losses())
     assert explorer.state["noise_floor"] == pytest.approx(1.0011, abs=1e-4)
     for w, loss in explorer.state["final"].items():
@@ -322,7 +322,7 @@ def test_width_sweep_explorer_every_extreme(course_data):
     for widths in extremes(explorer.controls["widths"]):
         state = move(explorer, "widths", widths)
         assert tuple(state["curves"]) == tuple(sorted(widths))
-        assert all(len(losses) == 50 for losses in state["curves"].values())
+        assert all(len(losses) == 51 for losses in state["curves"].values())
         if not widths:
             assert "Tick at least one width" in explorer.message and "<td" not in explorer.numbers.value
         else:
@@ -338,7 +338,7 @@ def test_width_sweep_explorer_every_extreme(course_data):
     long_curves = explorer.state["curves"]
     state = move(explorer, "epochs", 300)       # shorter runs for the rest: the test stays quick
     for w in (2, 16):
-        np.testing.assert_array_equal(state["curves"][w], long_curves[w][:300])
+        np.testing.assert_array_equal(state["curves"][w], long_curves[w][:301])
     state = move(explorer, "widths", (1, 2))     # and narrower ones
     by_seed = {seed: move(explorer, "seed", seed)["final"] for seed in reversed(extremes(explorer.controls["seed"]))}
     assert by_seed[0] == state["final"] and by_seed[20] != state["final"]
@@ -353,7 +353,7 @@ def test_width_sweep_explorer_every_extreme(course_data):
 
     move(explorer, "widths", (1,))
     state = move(explorer, "epochs", 50)
-    assert len(state["curves"][1]) == 50
+    assert len(state["curves"][1]) == 51
     state = move(explorer, "epochs", 3_000)
     # Cut to 50 epochs and continued to 3,000: the same numbers as one run of 3,000.
     X, y = course_data
@@ -536,15 +536,19 @@ def test_table_numbers_are_at_most_12_characters(x):
 
 
 def test_a_run_continued_from_the_step_that_overflows_reads_as_diverged(course_data):
-    """The explorers train in stretches; a stretch may end exactly where the loss overflows."""
+    """The explorers train in stretches; the next step after a stretch may be the one whose loss overflows."""
     from course_utils.widgets._runs import RunCache
 
     X, y = course_data
     whole = cu.train(X, y, cu.init_params(2, "ones"), lr=3.16, epochs=300)
     assert whole.diverged
     cache = RunCache()
-    first, diverged = cache.losses(len(whole.losses), 2, "ones", "linear", 3.16)
-    assert not diverged and len(first) == len(whole.losses)
+    first, diverged = cache.losses(len(whole.losses) - 1, 2, "ones", "linear", 3.16)   # the last finite loss
+    assert not diverged and np.array_equal(first, whole.losses)
+    again, diverged = cache.losses(len(whole.losses), 2, "ones", "linear", 3.16)      # one step more overflows
+    assert diverged and np.array_equal(again, whole.losses)
+    cache = RunCache()
+    cache.losses(len(whole.losses) - 1, 2, "ones", "linear", 3.16)
     losses, diverged = cache.losses(300, 2, "ones", "linear", 3.16)
     assert diverged and np.array_equal(losses, whole.losses)
     assert cache.known(2, "ones", "linear", 3.16) == float("inf")

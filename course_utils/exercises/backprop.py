@@ -134,7 +134,7 @@ def check_train_loop(train_loop):
     losses = losses.reshape(-1)
     if losses.size != epochs:
         return Feedback.hint(LOOP, f"expected {epochs} losses for epochs={epochs} (one per epoch), got {losses.size}.")
-    right = train(X, y, params, lr=lr, epochs=epochs + 1).losses
+    right = train(X, y, params, lr=lr, epochs=epochs).losses         # the loss after 0 to epochs updates
     if non_finite(losses):
         return Feedback.hint(LOOP, f"your losses contain NaN or inf ({non_finite(losses)}); on this problem they "
                                    f"stay finite, starting at {right[0]:.4f}. Look for an update that overflows.")

@@ -69,8 +69,8 @@ def plot_predictions(ax, y, y_hat, band=None, s=3, label="prediction"):
 def plot_loss_curves(ax, curves, noise_floor=None, log=False, cap=1e100):
     """Draw one loss curve per entry of ``curves`` = ``{label: losses}`` (notebooks 03 and 04).
 
-    Each ``losses`` is an array of shape (n_epochs,), the MSE before each epoch's
-    update. ``noise_floor`` adds a dashed line at the best reachable MSE;
+    Each ``losses`` is an array of the MSE after 0, 1, 2, ... epochs, as
+    ``TrainResult.losses``. ``noise_floor`` adds a dashed line at the best reachable MSE;
     ``log=True`` puts the MSE on a log scale. A curve stops at its first value
     above ``cap``, so a diverging run shows its climb without overflowing the axis.
     """

@@ -37,7 +37,7 @@ def _ticks(lo, hi):
 def draw_loss_curves(ax, runs, noise_floor, epochs, reference=None, floor_label="noise floor"):
     """Draw ``runs`` (a list of ``(label, losses, diverged)``) on a log scale; return the axes facts.
 
-    Each ``losses`` is the finite MSE before each epoch, shape (n_epochs_run,).
+    Each ``losses`` is the finite MSE after 0, 1, 2, ... epochs, as ``TrainResult.losses``.
     ``reference`` = ``(label, losses)`` is drawn first, wide and grey; the
     noise floor's legend entry reads ``floor_label`` and its value. The
     y-axis runs from below the lowest value (and the noise floor) to above the

@@ -99,10 +99,10 @@ class RunCache:
     def known(self, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
         """How many epochs of this run are known already (a diverged run counts as complete)."""
         run = self.runs.get(self._key(width, init, output, lr, seed, standardise))
-        return 0 if run is None else (float("inf") if run[2] else len(run[1]))
+        return 0 if run is None else (float("inf") if run[2] else len(run[1]) - 1)
 
     def losses(self, epochs, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
-        """Return ``(losses, diverged)`` for a run of ``epochs``; ``losses`` is read-only, shape (n_epochs_run,).
+        """Return ``(losses, diverged)`` for a run of ``epochs``; ``losses`` is read-only, the loss after 0 to ``epochs`` epochs.
 
         The run starts from ``init_params(width, init, seed=seed)``; ``seed`` only
         matters for ``init="random"``. ``diverged`` is True if the loss overflowed
@@ -110,7 +110,7 @@ class RunCache:
         """
         key = self._key(width, init, output, lr, seed, standardise)
         _, losses, diverged = self.runs.put(key, _continue(key, self.runs.get(key), epochs))
-        return losses[:epochs], diverged and len(losses) < epochs
+        return losses[:epochs + 1], diverged and len(losses) < epochs + 1
 
     def end_params(self, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
         """The parameters after the longest stretch of this run trained so far (None if none was)."""
@@ -150,18 +150,13 @@ def _continue(key, run, epochs):
     """``run`` (or a fresh start, if None) trained on to ``epochs``: a new ``(params, losses, diverged)``."""
     width, init, output, lr, seed, standardise = key
     params, losses, diverged = run if run is not None else (init_params(width, init, seed=seed), np.empty(0), False)
-    if len(losses) < epochs and not diverged:
+    done = max(len(losses) - 1, 0)                 # epochs trained: losses holds the loss after 0 to done of them
+    if (done < epochs or not len(losses)) and not diverged:
         X, y, loss_scale = training_data(standardise)
-        try:
-            more = train(X, y, params, lr=lr, epochs=epochs - len(losses), output=output)
-        except ValueError:
-            if not len(losses):
-                raise
-            # A stretch can end on the very step that overflows: train refuses to start from a loss that
-            # is not finite, and that is where the run diverged. (Every other argument passed train before.)
-            losses.flags.writeable = False
-            return params, losses, True
+        # A stretch ends at the parameters of its last finite loss, so the next one starts from a finite loss.
+        more = train(X, y, params, lr=lr, epochs=epochs - done, output=output)
         new = more.losses * loss_scale if standardise else more.losses
+        new = new[1:] if len(losses) else new      # the next stretch's first loss is this one's last
         params, losses, diverged = more.params, np.concatenate([losses, new]), more.diverged
         losses.flags.writeable = False
     return params, losses, diverged

@@ -72,19 +72,12 @@ def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, fi
     rng, pieces = np.random.default_rng(seed), {name: [] for name in NAMES}
 
     def advance(chunk):
-        try:
-            result = train(X_fit, y_fit, now["params"], lr=lr, epochs=min(chunk, run_epochs - now["trained"]),
-                           batch_size=batch, seed=rng, validation=held_out)
-        except ValueError:
-            if not now["trained"]:
-                raise
-            # A chunk can end on the very step that overflows: train refuses to start from a loss that is
-            # not finite, and that is where the run diverged. (Every other argument passed train before.)
-            now["diverged"] = True
-            return True
+        # A chunk ends at the parameters of its last finite loss, so the next one starts from a finite loss.
+        result = train(X_fit, y_fit, now["params"], lr=lr, epochs=min(chunk, run_epochs - now["trained"]),
+                       batch_size=batch, seed=rng, validation=held_out)
         for name, part in zip(NAMES, (result.losses, *result.val_losses)):
-            pieces[name].append(part * unit)
-        now.update(params=result.params, trained=now["trained"] + len(result.losses), diverged=result.diverged)
+            pieces[name].append(part[1:] * unit if now["trained"] else part * unit)   # a chunk starts where the last ended
+        now.update(params=result.params, trained=now["trained"] + len(result.losses) - 1, diverged=result.diverged)
         return now["diverged"] or now["trained"] >= run_epochs
 
     for _ in staged(advance, max(1, 2000 // steps_per_epoch), 1, first, every, chunk_s):
@@ -103,7 +96,7 @@ def run(n_samples, width, batch_size, lr, epochs, standardise, seed=0):
     """Train once and return the numbers the figure needs (MSEs in the data's own units).
 
     Returns a dict: ``curves`` (``{"train", "validation", "test"}``, each of shape
-    (n_epochs_run,), the MSE before each epoch), ``best_epoch`` (lowest
+    (epochs_run + 1,), the MSE after 0 to epochs_run epochs), ``best_epoch`` (lowest
     validation MSE), ``noise_floor`` (of the training part), ``diverged``,
     ``epochs_run`` (``epochs`` cut to at most ``MAX_STEPS`` steps) and the settings used.
     """
@@ -170,7 +163,7 @@ def _draw(axes, state):
 class GeneralisationExplorer(Explorer):
     """Train, validation and test MSE per epoch for one run, with the noise floor and the best validation epoch.
 
-    ``state`` holds ``curves`` (``{"train", "validation", "test"}``, each (n_epochs_run,)),
+    ``state`` holds ``curves`` (``{"train", "validation", "test"}``, each the MSE after 0, 1, ... epochs),
     ``best_epoch``, ``noise_floor``, ``diverged``, ``trained`` (epochs trained so
     far: a long run is drawn as it grows) and the settings used.
     """

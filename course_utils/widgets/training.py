@@ -33,8 +33,8 @@ def divergence_message(losses, diverged, lr):
 class TrainingExplorer(Explorer):
     """The loss curve of one training run over the reference run's, with the stable limit 2/λ_max.
 
-    ``state`` holds ``losses`` (n_epochs_run,) in the original units of y,
-    ``reference`` (1000,), ``diverged``, ``final_loss``, ``noise_floor``,
+    ``state`` holds ``losses`` (the MSE after 0, 1, ... epochs) in the original units of y,
+    ``reference`` (1001,), ``diverged``, ``final_loss``, ``noise_floor``,
     ``trained`` (epochs trained so far: a long run is drawn as it grows),
     ``limit_start`` and ``limit_end`` (2/λ_max before and after training;
     None while training or once diverged), ``limit_pending`` (True on the
@@ -108,14 +108,14 @@ class TrainingExplorer(Explorer):
             axes, [(label, state["losses"], state["diverged"])], state["noise_floor"], state["epochs"],
             reference=("reference run (width 2, ones, lr 0.01)", state["reference"]))
         progress = "" if state["trained"] == state["epochs"] else f", training: epoch {state['trained']}"
-        axes.set_title(f"MSE before each update{progress}")
+        axes.set_title(f"MSE after each update{progress}")
         self._draw_limits(axes, state)
         losses, epochs = state["losses"], state["epochs"]
         final = f"diverged at epoch {len(losses)}" if state["diverged"] else number(state["final_loss"])
         ref = state["reference"]
         table = html_table(["curve", "final MSE", "epochs run"],
-                           [["this run", final, f"{len(losses)} of {epochs}"],
-                            ["reference run", number(ref[-1]), f"{len(ref)}"],
+                           [["this run", final, f"{len(losses) - (not state['diverged'])} of {epochs}"],
+                            ["reference run", number(ref[-1]), f"{len(ref) - 1}"],
                             ["noise floor", number(state["noise_floor"]), ""]])
         pending = "computing…" if state.get("limit_pending") else ""
         limits = [number(v, 3) if v is not None else blank for v, blank in
@@ -149,7 +149,7 @@ class TrainingExplorer(Explorer):
             how = f"the loss climbs from {number(losses[0])} and diverges at epoch {len(losses)}"
         else:
             verb = "falls" if losses[-1] <= losses[0] else "rises"
-            how = f"the loss {verb} from {number(losses[0])} to {number(losses[-1])} in {len(losses)} epochs"
+            how = f"the loss {verb} from {number(losses[0])} to {number(losses[-1])} in {len(losses) - 1} epochs"
         extra = " The stable limit 2/λmax is being computed." if state.get("limit_pending") else ""
         if state["limit_start"] is not None:
             extra = f" The stable limit 2/λmax is {number(state['limit_start'], 3)} at the start"

@@ -19,7 +19,7 @@ def sweep_message(curves, epochs, lr):
     """A sentence naming the widths whose training blew up or ended above its start, else ""."""
     if not curves:
         return "Tick at least one width to compare."
-    diverged = [w for w, losses in curves.items() if len(losses) < epochs]
+    diverged = [w for w, losses in curves.items() if len(losses) <= epochs]       # the loss after 0 to epochs
     grew = [w for w, losses in curves.items() if w not in diverged and losses[-1] > losses[0]]
     parts = []
     if diverged:
@@ -38,7 +38,7 @@ def sweep_message(curves, epochs, lr):
 class WidthSweepExplorer(Explorer):
     """One loss curve per chosen hidden width, the noise floor, and a table of final losses.
 
-    ``state`` holds ``curves`` (``{width: losses}``, each (n_epochs_run,) in the
+    ``state`` holds ``curves`` (``{width: losses}``, each the MSE after 0, 1, ... epochs, in the
     units of y), ``final`` (``{width: last loss}``), ``noise_floor``, ``trained``
     (the epochs trained so far: the figure is redrawn as training goes on) and the settings used.
     """
@@ -78,7 +78,7 @@ class WidthSweepExplorer(Explorer):
 
     def draw(self, fig, axes, state):
         trained = state["trained"]
-        runs = [(f"{w} hidden units", losses, len(losses) < trained) for w, losses in state["curves"].items()]
+        runs = [(f"{w} hidden units", losses, len(losses) <= trained) for w, losses in state["curves"].items()]
         self.figure_data = draw_loss_curves(axes, runs, state["noise_floor"], state["epochs"])
         seed = f", seed {state['seed']}" if state["init"] == "random" else ""
         scaled = ", standardised" if state["standardise"] else ""
@@ -87,10 +87,10 @@ class WidthSweepExplorer(Explorer):
         floor = state["noise_floor"]
         rows = []
         for w, losses in state["curves"].items():
-            if len(losses) < trained:
+            if len(losses) <= trained:
                 rows.append([w, f"diverged at epoch {len(losses)}", "", len(losses)])
             else:
-                rows.append([w, number(losses[-1]), f"{losses[-1] / floor:.3g}x", len(losses)])
+                rows.append([w, number(losses[-1]), f"{losses[-1] / floor:.3g}x", len(losses) - 1])
         return html_table(["hidden units", "final MSE", "of the noise floor", "epochs run"], rows)
 
     def describe(self, state):
@@ -102,7 +102,7 @@ class WidthSweepExplorer(Explorer):
         scaled = ", standardised data" if state["standardise"] else ""
         text = (f"MSE against epoch on a log scale for widths {_listing(curves)} ({state['init']} start{seed}, "
                 f"learning rate {state['lr']:.3g}{scaled}, {trained} epochs)")
-        finished = {w: losses[-1] for w, losses in curves.items() if len(losses) == trained}
+        finished = {w: losses[-1] for w, losses in curves.items() if len(losses) == trained + 1}
         diverged = [w for w in curves if w not in finished]
         if finished:
             best = min(finished, key=finished.get)
