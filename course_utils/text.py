@@ -22,12 +22,12 @@ def shown(value, as_str=False, limit=60):
     return text if len(text) <= limit else f"{text[:limit // 2]}...{text[-10:]} ({len(text)} characters)"
 
 
-def show(x):
+def written(x):
     """A number as a learner would write it, in at most about 12 characters (``1e+308``, not 300 digits)."""
     try:
         x = float(x)
     except Exception:  # not a number after all
-        return describe(x)
+        return brief(x)
     if not math.isfinite(x):
         return str(x)
     text = repr(x)
@@ -55,24 +55,24 @@ def _items(n):
     return f"{n} item{'' if n == 1 else 's'}"
 
 
-def describe(obj, limit=80):
-    """Describe any object in at most ``limit`` characters: numbers by value, arrays by shape and a few values."""
+def brief(obj, limit=80):
+    """Any object in at most ``limit`` characters: numbers by value, arrays by shape and a few values."""
     try:
         if obj is None or isinstance(obj, (bool, np.bool_)):
             return repr(obj)
         if isinstance(obj, (int, float, np.integer, np.floating)):
-            return show(obj)
+            return written(obj)
         if isinstance(obj, (complex, np.complexfloating)):
             return clip(f"the complex number {complex(obj)}", limit)
         if isinstance(obj, (str, bytes)):
             return f"the text {clip(repr(obj), limit - 9)}"
         if isinstance(obj, np.ndarray):
-            head = ", ".join(show(v) if not isinstance(v, complex) else str(v) for v in obj.ravel()[:3].tolist())
+            head = ", ".join(written(v) if not isinstance(v, complex) else str(v) for v in obj.ravel()[:3].tolist())
             more = ", …" if obj.size > 3 else ""
             return clip(f"an array of shape {obj.shape} ({obj.dtype}: {head}{more})", limit)
         if isinstance(obj, (list, tuple)):
             flat = all(isinstance(v, (int, float, np.integer, np.floating)) for v in obj[:3])
-            head = f" ({', '.join(show(v) for v in obj[:3])}{', …' if len(obj) > 3 else ''})" if flat and obj else ""
+            head = f" ({', '.join(written(v) for v in obj[:3])}{', …' if len(obj) > 3 else ''})" if flat and obj else ""
             return clip(f"{_a(type(obj).__name__)} of {_items(len(obj))}{head}", limit)
         if isinstance(obj, dict):
             return clip(f"a dict with keys {keys(obj, 4)}" if obj else "an empty dict", limit)

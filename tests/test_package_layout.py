@@ -247,7 +247,7 @@ def test_the_subpackage_import_scan_resolves_relative_imports():
                                    "from ._html import _CSS\nfrom .. import _checks\n",
                "plotting/show.py": "import course_utils.exercises.feedback\n",
                "__init__.py": "from . import exercises\nfrom .exercises import check_gradients\n",
-               "exercises/width.py": "from .feedback import _shared\nfrom ..text import describe\n"}
+               "exercises/width.py": "from .feedback import _shared\nfrom ..text import brief\n"}
     assert _layout_problems(sources) == [
         "gradcheck.py:1 imports describe from course_utils.exercises.feedback",
         "widgets/_base.py:1 imports Feedback from course_utils.exercises",

@@ -12,7 +12,7 @@ import numpy as np
 from ..data import make_dataset
 from ..network import init_params
 from ..training import train
-from ..text import describe, show
+from ..text import brief, written
 from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, as_number, is_blank, judge, matches, never_raises,
                        non_finite, number_answer, real_array, too_short)
 from .gradients import small_problem
@@ -56,7 +56,7 @@ def check_db2(answer):
     for slip, hint in slips:
         if matches(value, slip):
             return Feedback.hint(DB2, hint)
-    return Feedback.hint(DB2, f"{show(value)} is not it. db2 = (2/n) * sum_i (y_hat_i - y_i); "
+    return Feedback.hint(DB2, f"{written(value)} is not it. db2 = (2/n) * sum_i (y_hat_i - y_i); "
                               "start from the three residuals y_hat - y.")
 
 
@@ -91,7 +91,7 @@ def check_largest_good_lr(answer):
     match = [lr for lr in LR_CANDIDATES if value is not None and abs(value - lr) <= 1e-9]   # a choice: as listed
     if not match:
         listed = ", ".join(f"{lr:g}" for lr in LR_CANDIDATES)
-        return Feedback.hint(name, f"pick one of the listed learning rates ({listed}), got {describe(answer)}.")
+        return Feedback.hint(name, f"pick one of the listed learning rates ({listed}), got {brief(answer)}.")
     outcomes = _lr_outcomes()
     lr = match[0]
     right = max(c for c in LR_CANDIDATES if _is_good(outcomes[c]))
@@ -147,5 +147,5 @@ def check_train_loop(train_loop):
     if np.all(np.diff(losses) > 0):
         return Feedback.hint(LOOP, "the loss grows every epoch: subtract lr * gradient (you may be adding it).")
     shown = ", ".join(f"{v:.4f}" for v in right[:epochs])
-    return Feedback.hint(LOOP, f"expected the losses {shown}; yours start at {show(losses[0])}. Record the MSE "
+    return Feedback.hint(LOOP, f"expected the losses {shown}; yours start at {written(losses[0])}. Record the MSE "
                                "before each update, then set params[k] = params[k] - lr * grads[k].")

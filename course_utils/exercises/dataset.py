@@ -7,7 +7,7 @@ Numbers are judged by the tolerance policy of ``feedback.py``.
 import numpy as np
 
 from ..data import LOW, HIGH, make_dataset, mean_square_noise, noise_floor, target_function
-from ..text import describe, show
+from ..text import brief, written
 from .feedback import (RIGHT, ROUGH, Feedback, is_blank, is_complex, judge, matches, never_raises, number_answer,
                        too_short)
 
@@ -67,7 +67,7 @@ def check_noise_floor(answer):
     for slip, hint in _noise_slips():
         if matches(value, slip, figures=5):
             return Feedback.hint(NOISE, hint)
-    return Feedback.hint(NOISE, f"got {show(value)}; compute eps = y[:, 0] - target_function(X[:, 0], X[:, 1]), "
+    return Feedback.hint(NOISE, f"got {written(value)}; compute eps = y[:, 0] - target_function(X[:, 0], X[:, 1]), "
                                 "then the mean of eps**2.")
 
 
@@ -99,7 +99,7 @@ def check_doubled_noise(answer):
                                       "what happens to a square when you double the number?")
     if judge(value, base, min_figures=1) == RIGHT:
         return Feedback.hint(DOUBLED, "the floor is the mean square of the noise, so it does change with noise_std.")
-    return Feedback.hint(DOUBLED, f"got {show(value)}; the floor is the mean of ε², and every ε is multiplied by 2.")
+    return Feedback.hint(DOUBLED, f"got {written(value)}; the floor is the mean of ε², and every ε is multiplied by 2.")
 
 
 def _pair(answer):
@@ -134,11 +134,11 @@ def check_surface_minimum(answer):
         return Feedback.not_attempted(LOWEST, "`answer`")
     pair = _pair(answer)
     if pair is None:
-        what = "complex numbers are not a point of the plane" if is_complex(answer) else f"got {describe(answer)}"
+        what = "complex numbers are not a point of the plane" if is_complex(answer) else f"got {brief(answer)}"
         return Feedback.hint(LOWEST, f"expected a pair (x1, x2) of finite real numbers; {what}.")
     x1, x2 = pair
     if not (LOW <= x1 <= HIGH and LOW <= x2 <= HIGH):
-        return Feedback.hint(LOWEST, f"({show(x1)}, {show(x2)}) lies outside the square [-5, 5]²; "
+        return Feedback.hint(LOWEST, f"({written(x1)}, {written(x2)}) lies outside the square [-5, 5]²; "
                                      "the data never go there.")
     best = float(target_function(-2.5, 5.0))
     value = float(target_function(x1, x2))
@@ -154,5 +154,5 @@ def check_surface_minimum(answer):
     if np.allclose((x1, x2), X[int(np.argmin(y))]):
         return Feedback.hint(LOWEST, "that is where the noisy y is smallest; the noise pulled that sample down. "
                                      "Evaluate target_function on a grid instead.")
-    return Feedback.hint(LOWEST, f"the surface at ({show(x1)}, {show(x2)}) is {value:.3f}, but it goes lower "
+    return Feedback.hint(LOWEST, f"the surface at ({written(x1)}, {written(x2)}) is {value:.3f}, but it goes lower "
                                  f"(to {best:.3f}). Try np.meshgrid over [-5, 5]² and np.argmin of target_function.")

@@ -29,7 +29,7 @@ import warnings
 
 import numpy as np
 
-from ..text import clip, describe, error_text, show
+from ..text import brief, clip, error_text, written
 
 NOT_ATTEMPTED, CORRECT, INCORRECT = "not attempted", "correct", "incorrect"
 RIGHT, ROUGH, WRONG = "right", "rough", "wrong"
@@ -127,7 +127,7 @@ def matches(value, slip, figures=3, min_figures=2):
 
 def too_short(value, right, min_figures=3):
     """The hint for an answer that agrees with ``right`` but shows too few digits."""
-    return (f"{show(value)} agrees as far as it goes, but give at least {min_figures} significant figures "
+    return (f"{written(value)} agrees as far as it goes, but give at least {min_figures} significant figures "
             "so that a right answer can be told from a near miss.")
 
 
@@ -171,16 +171,16 @@ def number_answer(exercise, answer, what="`answer`"):
     if value is not None:
         return value, None
     if is_complex(answer):
-        return None, Feedback.hint(exercise, f"expected one real number, got {describe(answer)}: "
+        return None, Feedback.hint(exercise, f"expected one real number, got {brief(answer)}: "
                                              "complex numbers are not answers here.")
     if isinstance(answer, (float, np.floating)) or (isinstance(answer, np.ndarray) and answer.size == 1
                                                      and answer.dtype.kind == "f"):
-        return None, Feedback.hint(exercise, f"expected one finite number, got {show(np.ravel(answer)[0])}: "
+        return None, Feedback.hint(exercise, f"expected one finite number, got {written(np.ravel(answer)[0])}: "
                                              "look for a division by zero or an empty selection.")
     if callable(answer):
-        return None, Feedback.hint(exercise, f"expected one number, got {describe(answer)}: store the number "
+        return None, Feedback.hint(exercise, f"expected one number, got {brief(answer)}: store the number "
                                              "itself in the answer (call the function, if it computes it).")
-    return None, Feedback.hint(exercise, f"expected one number (a float), got {describe(answer)}.")
+    return None, Feedback.hint(exercise, f"expected one number (a float), got {brief(answer)}.")
 
 
 def real_array(result, what):
@@ -188,13 +188,13 @@ def real_array(result, what):
     if result is None:
         return None, f"{what} returned None: did you forget the `return`?"
     if isinstance(result, (str, bytes, dict)) or callable(result):
-        return None, f"{what} must return numbers, it returned {describe(result)}."
+        return None, f"{what} must return numbers, it returned {brief(result)}."
     if is_complex(result):
-        return None, f"{what} returned complex numbers ({describe(result)}); the answer is real."
+        return None, f"{what} returned complex numbers ({brief(result)}); the answer is real."
     try:
         array = quietly(lambda: np.asarray(result, dtype=np.float64))
     except Exception:  # ragged lists, objects, text inside a list
-        return None, f"{what} must return numbers, it returned {describe(result)}."
+        return None, f"{what} must return numbers, it returned {brief(result)}."
     return array, None
 
 
@@ -261,7 +261,7 @@ class LearnerCode:
         if is_blank(fn):
             self.problem = self.not_attempted(f"it is still {fn!r}", f"the function `{name}`")
         elif not callable(fn):
-            self.problem = self.hint(f"{name} should be a function, got {describe(fn)}.")
+            self.problem = self.hint(f"{name} should be a function, got {brief(fn)}.")
 
     def not_attempted(self, reason, what):
         """The feedback while the function is not written yet: ``reason`` says how that shows, ``what`` to fill in."""

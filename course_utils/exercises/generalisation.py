@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ..text import describe
+from ..text import brief
 from .feedback import RIGHT, ROUGH, Feedback, LearnerCode, judge, matches, never_raises, number_answer, too_short
 
 
@@ -62,7 +62,7 @@ def check_best_epoch(best_epoch):
             if isinstance(got, numbers.Real) and float(got) == min(curve):
                 return Feedback.hint(name, f"for {curve} you returned the lowest loss {got:g}; return its epoch "
                                            "(the index), not its value.")
-            return Feedback.hint(name, f"return a whole number (an epoch index), got {describe(got)}.")
+            return Feedback.hint(name, f"return a whole number (an epoch index), got {brief(got)}.")
         got = int(got)
         if got == right:
             continue
@@ -99,7 +99,7 @@ def check_epoch_batches(epoch_batches):
         except TypeError:
             return Feedback.hint(name, f"return a list of index arrays, got {type(got).__name__}.")
         if not got or any(g.dtype.kind not in "iu" for g in got):
-            return Feedback.hint(name, f"return a non-empty list of arrays of whole-number indices, got {describe(got)}.")
+            return Feedback.hint(name, f"return a non-empty list of arrays of whole-number indices, got {brief(got)}.")
         case = f"for order {order.tolist()} and batch_size {size},"
         if len(got) == len(right) and all(np.array_equal(g, r) for g, r in zip(got, right)):
             continue

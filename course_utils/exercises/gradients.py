@@ -12,7 +12,7 @@ import numpy as np
 from .._checks import check_output, check_seed
 from ..gradcheck import TOLERANCE, matches, numerical_gradient, relative_error, rounding_level
 from ..network import forward, init_params, mse
-from ..text import clip, describe, error_text, keys
+from ..text import brief, clip, error_text, keys
 from .feedback import (CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback, LearnerCode, attempt, is_complex, non_finite,
                        real_array)
 from .gradient_slips import diagnose, whole_slip
@@ -78,7 +78,7 @@ def _usable(key, value, ref):
         return None, "complex"
     mine, message = real_array(value, key)
     if message:
-        return None, f"{key}: is not an array of numbers ({describe(value, 50)})."
+        return None, f"{key}: is not an array of numbers ({brief(value, 50)})."
     if mine.shape != ref.shape:
         hint = " It looks transposed." if mine.shape == ref.shape[::-1] and mine.ndim == 2 else ""
         return None, f"{key}: wrong shape {mine.shape}, expected {ref.shape} (the shape of params['{key}']).{hint}"
@@ -106,7 +106,7 @@ def _grade(backward_fn, output, seed):
         return code.problem
     problems, errors = [], {}
     if set(given) != set(params):
-        problems.append(f"backward changed the keys of the params dict it was given (now {describe(given)}); "
+        problems.append(f"backward changed the keys of the params dict it was given (now {brief(given)}); "
                         "it should only read them.")
     elif any(not np.array_equal(np.asarray(given[k], dtype=object), params[k]) for k in params):
         problems.append("backward changed the params it was given; it should only read them.")
@@ -114,7 +114,7 @@ def _grade(backward_fn, output, seed):
         return GradientReport(output, problems + ["backward returned None: did you forget the `return`?"], {})
     if not isinstance(grads, dict):
         return GradientReport(output, problems + [f"backward should return a dict of gradients with keys W1, b1, W2, "
-                                                  f"b2, got {describe(grads)}."], {})
+                                                  f"b2, got {brief(grads)}."], {})
     usable, kinds = {}, {"complex": [], "non-finite": []}
     for key, ref in reference.items():
         if key not in grads:

@@ -8,7 +8,7 @@ tolerance policy of ``feedback.py``.
 import numpy as np
 
 from ..activations import sigmoid
-from ..text import show
+from ..text import written
 from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, judge, matches, never_raises, non_finite, number_answer,
                        real_array, too_short)
 
@@ -52,7 +52,7 @@ def check_forward_by_hand(answer):
     for slip, hint in slips:
         if matches(value, slip):
             return Feedback.hint(FORWARD, hint)
-    return Feedback.hint(FORWARD, f"got {show(value)}; follow z = x @ W1 + b1, h = σ(z), y_hat = h @ W2 + b2 "
+    return Feedback.hint(FORWARD, f"got {written(value)}; follow z = x @ W1 + b1, h = σ(z), y_hat = h @ W2 + b2 "
                                   "with every weight 1 and every bias 0.")
 
 
@@ -104,10 +104,10 @@ def check_sigmoid_prime(fn):
     at_zero = float(got[20])
     if abs(at_zero - 0.25) > 1e-6:
         return Feedback.hint(PRIME, "at z = 0 the derivative should be σ(0)(1 − σ(0)) = 0.25, "
-                                    f"yours gives {show(at_zero)}.")
+                                    f"yours gives {written(at_zero)}.")
     worst = int(np.argmax(np.abs(got - expected)))
     return Feedback.hint(PRIME, f"right at z = 0, but at z = {z[worst]:g} the derivative is {expected[worst]:.4g} "
-                                f"and yours gives {show(got[worst])}.")
+                                f"and yours gives {written(got[worst])}.")
 
 
 @never_raises(FLAT)
@@ -143,5 +143,5 @@ def check_saturation_point(answer):
                                    "σ(z)(1 − σ(z)) = 0.01.")
     slope = float(sigmoid(value) * (1.0 - sigmoid(value)))
     side = "still above" if slope > 0.01 else "already below"
-    return Feedback.hint(FLAT, f"at z = {show(value)} the slope is {slope:.4g}, {side} 0.01. "
+    return Feedback.hint(FLAT, f"at z = {written(value)} the slope is {slope:.4g}, {side} 0.01. "
                                "Solve s(1 − s) = 0.01 for s = σ(z), then z = log(s / (1 − s)).")

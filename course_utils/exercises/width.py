@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from ..network import init_params
-from ..text import describe
+from ..text import brief
 from .feedback import Feedback, LearnerCode, is_blank, is_complex, never_raises, number_answer
 
 UNITS = "Exercise 1 (distinct hidden units)"
@@ -26,7 +26,7 @@ def _whole(exercise, answer, what):
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, numbers.Integral):
         if is_complex(answer):                       # number_answer's hint: complex numbers are not answers
             return None, number_answer(exercise, answer)[1]
-        return None, Feedback.hint(exercise, f"expected a whole number, got {describe(answer)}.")
+        return None, Feedback.hint(exercise, f"expected a whole number, got {brief(answer)}.")
     return int(answer), None
 
 
@@ -69,7 +69,7 @@ def check_param_count(n_params):
         if g is None:
             return Feedback.hint(COUNT, f"n_params({m}) returned None: did you forget the `return`?")
         if isinstance(g, (bool, np.bool_)) or not isinstance(g, numbers.Integral):
-            return Feedback.hint(COUNT, f"n_params should return a whole number (an int), got {describe(g)} "
+            return Feedback.hint(COUNT, f"n_params should return a whole number (an int), got {brief(g)} "
                                         f"for m = {m}.")
     got = np.array([int(g) for g in got])
     m = np.array(WIDTHS)
@@ -172,7 +172,7 @@ def check_first_width_within(first_width_within):
         if code.problem:
             return code.problem
         if got is not None and (isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Integral)):
-            return Feedback.hint(FIRST, f"return a width (a key of the dict, such as 8) or None, got {describe(got)}.")
+            return Feedback.hint(FIRST, f"return a width (a key of the dict, such as 8) or None, got {brief(got)}.")
         got = None if got is None else int(got)
         if got == right:
             continue
