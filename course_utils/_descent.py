@@ -25,7 +25,7 @@ does the same arithmetic in float64, rearranged for speed:
   ``W2[j] * sum_n x[n, i] d[n] h[n, j] (1 - h[n, j])``, with ``d = dL/dZ2``.
 
 **Each network's numbers are its own.** Networks of one width are stacked in
-3-D arrays ``(G, m, n)``, and every operation works item by item: element-wise
+3-D arrays ``(k, m, n)``, and every operation works item by item: element-wise
 ufuncs, ``np.vecdot`` along each row, and ``np.matmul`` on stacks whose items
 all have one shape. No number ever depends on which other networks share the
 stack, so ``train_many`` and ``width_sweep`` give bit for bit what ``train``
@@ -58,13 +58,13 @@ BLOCK = 1024                 # losses are stored in blocks of this many epochs, 
 POLL = 0.02                  # seconds between the main thread's checks for Ctrl-C while the threads train
 
 
-def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None, final_loss=True):
-    """Gradient descent on G networks of one width m, each on its own.
+def descend_group(X, y, W_aug, w2, b2, lr, epochs, output="linear", halt=None, final_loss=True):
+    """Gradient descent on k networks of one width m, each on its own.
 
-    ``X`` (n, D), ``y`` (n, 1); ``Wt`` (G, m, D+1) holds each network's
-    ``[W1.T, b1]``, ``w2`` (G, m) its ``W2[:, 0]`` and ``b2`` (G,) its ``b2``.
-    Returns ``(Wt, w2, b2, losses, n_run)``: ``losses`` (G, max n_run), where
-    ``losses[:, i]`` is the loss after i updates, ``n_run`` (G,) the finite
+    ``X`` (n, D), ``y`` (n, 1); ``W_aug`` (k, m, D+1) holds each network's
+    ``[W1.T, b1]``, ``w2`` (k, m) its ``W2[:, 0]`` and ``b2`` (k,) its ``b2``.
+    Returns ``(W_aug, w2, b2, losses, n_run)``: ``losses`` (k, max n_run), where
+    ``losses[:, i]`` is the loss after i updates, ``n_run`` (k,) the finite
     losses each network recorded, and its parameters at the last of them: after
     the last update, or before the update that gave its first non-finite loss.
     With ``final_loss`` False the loss after the last update is not computed (one
@@ -72,26 +72,26 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None, fina
     Returns None, unfinished, once the ``threading.Event`` ``halt`` is set (checked twice an epoch or more).
     """
     n, D = X.shape
-    G, m = w2.shape
+    k, m = w2.shape
     XaT = inputs_with_ones(X)                               # (D+1, n): inputs plus a row of ones
     yT = np.ascontiguousarray(y.T)                          # (1, n)
-    Wt = -np.asarray(Wt, dtype=np.float64)                  # negated: Wt @ XaT = -Z1.T
+    W_neg = -np.asarray(W_aug, dtype=np.float64)            # negated: W_neg @ XaT = -Z1.T
     w2, b2 = np.array(w2, dtype=np.float64), np.array(b2, dtype=np.float64)
-    U = np.empty((G, 2 * m, n))                             # h above, h (1 - h) below: one product reads both
+    U = np.empty((k, 2 * m, n))                             # h above, h (1 - h) below: one product reads both
     h, s = U[:, :m], U[:, m:]
-    o = np.empty((G, 1, n))                                 # Z2, then residuals, then d = dL/dZ2
-    V = np.empty((G, D + 1, n))                             # x_i * d and d, one row each
-    R = np.empty((G, 2 * m, D + 1))                         # U @ V.T: sums over samples, per unit
-    final = [Wt.copy(), w2.copy(), b2.copy()]               # each network's parameters where it stopped
-    before = [Wt.copy(), w2.copy(), b2.copy()]              # the parameters of the last finite loss
+    o = np.empty((k, 1, n))                                 # Z2, then residuals, then d = dL/dZ2
+    V = np.empty((k, D + 1, n))                             # x_i * d and d, one row each
+    R = np.empty((k, 2 * m, D + 1))                         # U @ V.T: sums over samples, per unit
+    final = [W_neg.copy(), w2.copy(), b2.copy()]            # each network's parameters where it stopped
+    before = [W_neg.copy(), w2.copy(), b2.copy()]           # the parameters of the last finite loss
     total = epochs + 1 if final_loss else epochs           # losses to record: after 0, 1, ..., epochs updates
-    blocks, n_run = [], np.zeros(G, dtype=int)
-    alive = np.ones(G, dtype=bool)
-    sq = np.empty((G, 1))                                   # each network's sum of squares
+    blocks, n_run = [], np.zeros(k, dtype=int)
+    alive = np.ones(k, dtype=bool)
+    sq = np.empty((k, 1))                                   # each network's sum of squares
     halted = halt.is_set if halt is not None else (lambda: False)   # checked before each slice of two products
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
         for e in range(total):
-            if one_thread(np.matmul, Wt, XaT, h, "cols", halted=halted) is None:   # -Z1.T, (G, m, n)
+            if one_thread(np.matmul, W_neg, XaT, h, "cols", halted=halted) is None:   # -Z1.T, (k, m, n)
                 return None                                  # Ctrl-C or an error elsewhere: stop at once
             sigmoid_of_negated(h)                            # hidden H = sigmoid(Z1.T)
             one_thread(np.matmul, w2[:, None, :], h, o, "cols")   # Z2 = W2 . H + b2
@@ -101,7 +101,7 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None, fina
                 sigmoid_of_negated(np.negative(o, out=o))
                 slope = o * (1.0 - o)                        # sigmoid' from its output
             o -= yT
-            loss = one_thread(np.vecdot, o, o, sq, "inner", DOT_SLICE)[:, 0]   # (G,), sum of squares
+            loss = one_thread(np.vecdot, o, o, sq, "inner", DOT_SLICE)[:, 0]   # (k,), sum of squares
             loss /= n
             stop = alive & ~np.isfinite(loss)
             if stop.any():
@@ -110,32 +110,32 @@ def descend_group(X, y, Wt, w2, b2, lr, epochs, output="linear", halt=None, fina
                 alive &= ~stop
                 if not alive.any():
                     break
-                o[~alive], Wt[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0, 0.0
+                o[~alive], W_neg[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0, 0.0
             if e % BLOCK == 0:
-                blocks.append(np.full((G, min(BLOCK, total - e)), np.nan))
+                blocks.append(np.full((k, min(BLOCK, total - e)), np.nan))
             blocks[-1][:, e % BLOCK] = loss
             n_run += alive
             if e == epochs:                                  # the loss of the parameters returned: no update
                 break
-            for a, b in zip((Wt, w2, b2), before):
+            for a, b in zip((W_neg, w2, b2), before):
                 np.copyto(b, a)
-            o *= 2.0 / n                                     # d = dL/dZ2, (G, 1, n)
+            o *= 2.0 / n                                     # d = dL/dZ2, (k, 1, n)
             if slope is not None:
                 o *= slope
-            np.multiply(XaT, o, out=V)                       # (G, D+1, n)
+            np.multiply(XaT, o, out=V)                       # (k, D+1, n)
             np.subtract(1.0, h, out=s)                       # sigmoid'(Z1.T) = h (1 - h)
             np.multiply(s, h, out=s)
             if one_thread(np.matmul, U, V.transpose(0, 2, 1), R, "rows", halted=halted) is None:
                 return None                                  # R[:, j, i] = sum_n U[j, n] x_i[n] d[n]
             # dL/dW_aug = W2 * sum x d h (1 - h);  dL/dW2 = sum h d;  dL/db2 = sum d
-            Wt += lr * (w2[:, :, None] * R[:, m:])          # -W_aug takes -lr times the gradient
+            W_neg += lr * (w2[:, :, None] * R[:, m:])       # -W_aug takes -lr times the gradient
             w2 -= lr * R[:, :m, D]
             b2 -= lr * np.sum(o[:, 0], axis=-1)
             if not alive.all():                              # stopped networks stay at zero
-                Wt[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0
-    for a, f in zip((Wt, w2, b2), final):
+                W_neg[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0
+    for a, f in zip((W_neg, w2, b2), final):
         f[alive] = a[alive]
-    losses = np.concatenate(blocks, axis=1) if blocks else np.empty((G, 0))
+    losses = np.concatenate(blocks, axis=1) if blocks else np.empty((k, 0))
     return -final[0], final[1], final[2], losses, n_run
 
 
@@ -193,20 +193,20 @@ def sigmoid_of_negated(a):
 
 
 def descend_many(X, y, groups, lr, epochs, output="linear", final_loss=True):
-    """Run ``descend_group`` on each ``(Wt, w2, b2)`` in ``groups``, cut into cache-sized chunks, on up to 2 threads.
+    """Run ``descend_group`` on each ``(W_aug, w2, b2)`` in ``groups``, cut into cache-sized chunks, on up to 2 threads.
 
-    Returns one ``(Wt, w2, b2, losses, n_run)`` per group, as ``descend_group`` would alone.
+    Returns one ``(W_aug, w2, b2, losses, n_run)`` per group, as ``descend_group`` would alone.
     """
     tasks = []                                               # (group index, start, stop)
-    for g, (Wt, w2, b2) in enumerate(groups):
-        G, m = w2.shape
+    for g, (W_aug, w2, b2) in enumerate(groups):
+        k, m = w2.shape
         per = max(1, CHUNK_ELEMENTS // (m * X.shape[0]))
-        tasks += [(g, a, min(a + per, G)) for a in range(0, G, per)]
+        tasks += [(g, a, min(a + per, k)) for a in range(0, k, per)]
 
     def run(task, halt=None):
         g, a, b = task
-        Wt, w2, b2 = groups[g]
-        return descend_group(X, y, Wt[a:b], w2[a:b], b2[a:b], lr, epochs, output, halt, final_loss)
+        W_aug, w2, b2 = groups[g]
+        return descend_group(X, y, W_aug[a:b], w2[a:b], b2[a:b], lr, epochs, output, halt, final_loss)
 
     workers = min(2, os.cpu_count() or 1, len(tasks))
     if workers > 1:

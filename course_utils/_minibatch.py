@@ -1,4 +1,4 @@
-"""Mini-batch stochastic gradient descent for the 2-H-1 network (notebook 05).
+"""Mini-batch stochastic gradient descent for the 2-m-1 network (notebook 05).
 
 ``train(..., batch_size=B, seed=s)`` comes here. The contract, which a test
 checks against a plain loop over ``backward``:
@@ -49,11 +49,28 @@ import threading
 from collections import deque
 from concurrent.futures import Future
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 
 from ._checks import check_batch_size, check_held_out, check_memory, check_seed
 from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, inputs_with_ones, one_thread, sigmoid_of_negated
+
+
+class _Batch(NamedTuple):
+    """Views of one batch's slice of the work buffers, made once per run (``minibatch_descent``)."""
+
+    x: np.ndarray          # (D+1, size): inputs with a row of ones, in this epoch's order
+    x_scaled: np.ndarray   # the same times c = 2 lr / size
+    y: np.ndarray          # (size,): targets in this epoch's order
+    by_sample: np.ndarray  # (size, 1 + 2m): the hidden buffer by samples, [1, h, h (1 - h)]
+    ones_h: np.ndarray     # (1 + m, size): its rows [1; h]
+    h: np.ndarray          # (m, size): -z, then h = sigmoid(z)
+    slope: np.ndarray      # (m, size): h (1 - h)
+    r: np.ndarray          # (size,): y_hat, then the residual r
+    r_row: np.ndarray      # (1, size): the same as a row
+    xr: np.ndarray         # (D+1, size): c x r
+    big: bool              # above BLAS_SLICE: products cut into one-thread slices
 
 
 def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
@@ -80,11 +97,11 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
     n, D = X.shape
     batch_size = check_batch_size(batch_size, n)
     seed = check_seed(seed)
-    H = params["W1"].shape[1]
-    pairs, many = check_held_out(validation, D, H, epochs) if validation is not None else ([], False)
+    m = params["W1"].shape[1]
+    pairs, many = check_held_out(validation, D, m, epochs) if validation is not None else ([], False)
     # The work arrays of minibatch_descent: the inputs three times over (as given, in this epoch's order,
     # scaled), the whole-set pass (inputs, hidden layer, output), and the hidden layer of two batch sizes.
-    check_memory(8 * ((4 * (D + 1) + H + 3) * n + (4 * H + D + 5) * batch_size), "this mini-batch training run")
+    check_memory(8 * ((4 * (D + 1) + m + 3) * n + (4 * m + D + 5) * batch_size), "this mini-batch training run")
     new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output, watch=pairs)
     return new, losses, watched if many else watched[0] if pairs else None, diverged
 
@@ -129,10 +146,10 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     one, as ``train`` does.
     """
     n, D = X.shape
-    H = params["W1"].shape[1]
+    m = params["W1"].shape[1]
     rng = np.random.default_rng(seed)
     sigmoid_out = output == "sigmoid"
-    Wn = -np.vstack([params["W1"], params["b1"][None, :]])                 # (D+1, H): x_aug @ Wn = -z
+    Wn = -np.vstack([params["W1"], params["b1"][None, :]])                 # (D+1, m), negated: x_aug @ Wn = -z
     va = np.concatenate([params["b2"], params["W2"][:, 0]])               # [b2, W2]: [1, h] @ va = y_hat
     v = va[1:]
     train_mse = FullMSE(X, y, sigmoid_out)
@@ -140,21 +157,23 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     XaT = inputs_with_ones(X)                                              # (D+1, n)
     XpT, XsT, yp = np.empty_like(XaT), np.empty_like(XaT), np.empty(n)     # this epoch's order; XsT = c * XpT
     B = batch_size
-    r, XdT, G, step = np.empty(B), np.empty((D + 1, B)), np.empty((D + 1, 1 + 2 * H)), np.empty((D + 1, H))
-    G_ones, SM = G[D, :H + 1], G[:, H + 1:]
+    r, XdT, step = np.empty(B), np.empty((D + 1, B)), np.empty((D + 1, m))
+    sums = np.empty((D + 1, 1 + 2 * m))                                    # c * sums of x r [1, h, h (1 - h)]
+    sums_ones, sums_slope = sums[D, :m + 1], sums[:, m + 1:]               # x's row of ones; the h (1 - h) block
     # Every batch is a fixed slice of the buffers, so its views are made once, not once per step. The hidden
     # layer is stored units by samples, rows [1; h; h (1 - h)], each block contiguous for the elementwise steps.
     hidden = {}
     batches, scales = [], []
     for a in range(0, n, B):
-        m = min(B, n - a)
-        if m not in hidden:
-            hidden[m] = np.empty((1 + 2 * H, m))
-            hidden[m][0] = 1.0
-        U = hidden[m]
-        batches.append((XpT[:, a:a + m], XsT[:, a:a + m], yp[a:a + m], U.T, U[:H + 1], U[1:H + 1], U[H + 1:],
-                        r[:m], r[None, :m], XdT[:, :m], (2 * H + 1) * (D + 1) * m > BLAS_SLICE))
-        scales.append((slice(a, a + m), 2.0 * lr / m))                     # lr * dL/dy_hat / r = 2 lr / m
+        size = min(B, n - a)                                               # the last batch may be shorter
+        if size not in hidden:
+            hidden[size] = np.empty((1 + 2 * m, size))
+            hidden[size][0] = 1.0
+        U = hidden[size]
+        batches.append(_Batch(x=XpT[:, a:a + size], x_scaled=XsT[:, a:a + size], y=yp[a:a + size], by_sample=U.T,
+                              ones_h=U[:m + 1], h=U[1:m + 1], slope=U[m + 1:], r=r[:size], r_row=r[None, :size],
+                              xr=XdT[:, :size], big=(2 * m + 1) * (D + 1) * size > BLAS_SLICE))
+        scales.append((slice(a, a + size), 2.0 * lr / size))              # lr * dL/dy_hat / r = 2 lr / size
     WnT = Wn.T
     sliced = partial(one_thread, np.matmul)                               # for a batch above BLAS_SLICE
 
@@ -165,7 +184,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     rows, pending, stopped = LossRows(epochs + 1, 1 + len(watchers)), deque(), False  # pending: (future, Wn, va)
     good = [(Wn.copy(), va.copy())]                                        # the parameters of the last finite loss
     y0 = y[:, 0]
-    recorder, interrupted = _recorder(B * H, (n + sum(len(Xk) for Xk, _ in watch)) * H), None
+    recorder, interrupted = _recorder(B * m, (n + sum(len(Xk) for Xk, _ in watch)) * m), None
     try:
         recorder.start()
         with np.errstate(all="ignore"):                                    # divergence is reported, not warned about
@@ -182,25 +201,25 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                 np.multiply(XpT, scales[0][1], out=XsT)
                 if scales[-1][1] != scales[0][1]:                              # the short last batch
                     np.multiply(XpT[:, scales[-1][0]], scales[-1][1], out=XsT[:, scales[-1][0]])
-                for XbT, XsbT, yb, u, u_out, p, s, rb, r_row, xdT, big in batches:
-                    matmul = sliced if big else np.matmul
-                    matmul(WnT, XbT, out=p)                                    # -z, (H, m)
-                    sigmoid_of_negated(p)                                      # h = sigmoid(z)
-                    np.subtract(1.0, p, out=s)                                 # 1 - h
-                    np.multiply(s, p, out=s)                                   # h (1 - h) = sigmoid'(z)
-                    np.matmul(va, u_out, out=rb)                               # b2 + h @ W2 = y_hat
-                    if sigmoid_out:                                            # y_hat = sigmoid(o); r = dL/do * m / 2
-                        sig = sigmoid_of_negated(-rb)
-                        np.multiply((sig - yb) * sig, 1.0 - sig, out=rb)
+                for b in batches:                                              # size: the batch's sample count
+                    matmul = sliced if b.big else np.matmul
+                    matmul(WnT, b.x, out=b.h)                                  # -z, (m, size)
+                    sigmoid_of_negated(b.h)                                    # h = sigmoid(z)
+                    np.subtract(1.0, b.h, out=b.slope)                         # 1 - h
+                    np.multiply(b.slope, b.h, out=b.slope)                     # h (1 - h) = sigmoid'(z)
+                    np.matmul(va, b.ones_h, out=b.r)                           # b2 + h @ W2 = y_hat
+                    if sigmoid_out:                                            # y_hat = sigmoid(o); r = size/2 dL/do
+                        sig = sigmoid_of_negated(-b.r)
+                        np.multiply((sig - b.y) * sig, 1.0 - sig, out=b.r)
                     else:
-                        np.subtract(rb, yb, out=rb)                            # r = y_hat - y; dL/dy_hat = 2 r / m
-                    np.multiply(XsbT, r_row, out=xdT)                          # c x r, with c = 2 lr / m
-                    matmul(xdT, u, out=G)                                      # c * sums of x r [1, h, h (1 - h)]
-                    # W_aug takes lr (2/m) W2 sum x r h (1 - h): the negated Wn gains W2 * G[:, h (1 - h) block].
-                    np.multiply(SM, v, out=step)
+                        np.subtract(b.r, b.y, out=b.r)                         # r = y_hat - y; dL/dy_hat = 2 r / size
+                    np.multiply(b.x_scaled, b.r_row, out=b.xr)                 # c x r, with c = 2 lr / size
+                    matmul(b.xr, b.by_sample, out=sums)                           # c * sums of x r [1, h, h (1 - h)]
+                    # W_aug takes lr (2/size) W2 sum x r h (1 - h): the negated Wn gains W2 * sums_slope.
+                    np.multiply(sums_slope, v, out=step)
                     np.add(Wn, step, out=Wn)
-                    # W2 takes lr (2/m) sum r h and b2 takes lr (2/m) sum r: the row of ones.
-                    np.subtract(va, G_ones, out=va)
+                    # W2 takes lr (2/size) sum r h and b2 takes lr (2/size) sum r: the row of ones.
+                    np.subtract(va, sums_ones, out=va)
             else:                                                          # the loss of the last parameters too
                 snapshot = Wn.copy(), va.copy()
                 pending.append((recorder.submit(record, *snapshot), *snapshot))
@@ -222,8 +241,8 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
 
 LAG = 4                          # epochs the training may run ahead of the losses recorded for it
 RECORD_ON_SECOND_CORE = True     # False computes the recorded losses in line, between the epochs
-MIN_BATCH_ENTRIES = 1024         # a second thread pays only from this many hidden entries per batch (B x H) ...
-MIN_PASS_ENTRIES = 32_000        # ... and this many in the recorded whole-set passes (n x H, validation included)
+MIN_BATCH_ENTRIES = 1024         # a second thread pays only from this many hidden entries per batch (B x m) ...
+MIN_PASS_ENTRIES = 32_000        # ... and this many in the recorded whole-set passes (n x m, validation included)
 
 
 def _collect(pending, rows, lag, good):
@@ -302,7 +321,7 @@ def _recorder(batch_entries, pass_entries):
     steps run: numpy releases the GIL inside its larger operations, and the whole-set pass is one
     ``exp`` over every hidden entry. The numbers are the same either way (a test checks it bit for
     bit); only the wall time differs. The thread pays once there is enough work to hand over: from
-    ``MIN_BATCH_ENTRIES`` hidden entries per batch (B x H) and ``MIN_PASS_ENTRIES`` in the whole-set
+    ``MIN_BATCH_ENTRIES`` hidden entries per batch (B x m) and ``MIN_PASS_ENTRIES`` in the whole-set
     pass. Below either, the thread measured no faster, and sometimes slower, than computing the
     losses in line, so both then run in line. The measurements are in ``benchmarks/README.md``.
     """
@@ -331,19 +350,19 @@ class FullMSE:
         self.o = np.empty(n)
 
     def __call__(self, Wn, v, b2, halted=None):
-        """MSE of the network with negated hidden weights ``Wn`` (D+1, H), ``v = W2`` (H,) and ``b2``.
+        """MSE of the network with negated hidden weights ``Wn`` (D+1, m), ``v = W2`` (m,) and ``b2``.
 
         Returns NaN, unfinished, once ``halted()`` is true: it is checked before each slice of the pass.
         """
-        WnT = np.ascontiguousarray(Wn.T)                                   # (H, D+1)
-        H, n = WnT.shape[0], self.XaT.shape[1]
-        if self.h is None or self.h.shape[0] != H:
-            self.h = np.empty((H, n))
+        WnT = np.ascontiguousarray(Wn.T)                                   # (m, D+1)
+        m, n = WnT.shape[0], self.XaT.shape[1]
+        if self.h is None or self.h.shape[0] != m:
+            self.h = np.empty((m, n))
         h, o = self.h, self.o
-        if one_thread(np.matmul, WnT, self.XaT, h, "cols", halted=halted) is None:   # -z, (H, n)
+        if one_thread(np.matmul, WnT, self.XaT, h, "cols", halted=halted) is None:   # -z, (m, n)
             return float("nan")                                           # Ctrl-C or the end of training
         sigmoid_of_negated(h)
-        one_thread(np.matmul, v, h, o, "cols", max(64, GEMV_SLICE // H // 64 * 64))
+        one_thread(np.matmul, v, h, o, "cols", max(64, GEMV_SLICE // m // 64 * 64))
         o += b2
         if self.sigmoid_out:
             sigmoid_of_negated(np.negative(o, out=o))

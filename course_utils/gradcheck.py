@@ -65,7 +65,11 @@ def numerical_gradient(X, y, params, output="linear", delta=1e-5):
 
 
 def rounding_level(loss, delta=1e-5):
-    """The absolute error rounding alone leaves in a centred difference of a loss near ``loss``: ``eps * |loss| / delta``."""
+    """The absolute error that rounding alone leaves in a centred difference of a loss near ``loss``.
+
+    About ``eps * |loss| / delta``: each of the two losses is rounded to a relative eps, and their
+    difference is divided by ``2 delta``.
+    """
     return float(np.finfo(np.float64).eps * abs(loss) / delta)
 
 

@@ -111,23 +111,23 @@ def _full_batch_watched(X, y, params, lr, epochs, output, pairs):
     epochs but the parameters, so the losses and params are bit for bit those of ``train`` without validation.
     """
     D = X.shape[1]
-    Wt = np.hstack([params["W1"].T, params["b1"][:, None]])[None]     # (1, m, D+1), as train_many stacks it
+    W_aug = np.hstack([params["W1"].T, params["b1"][:, None]])[None]     # (1, m, D+1), as train_many stacks it
     w2, b2 = params["W2"][:, 0][None].copy(), params["b2"].copy()
     held_out = [FullMSE(X_val, y_val, output == "sigmoid") for X_val, y_val in pairs]
     rows = LossRows(epochs + 1, 1 + len(pairs))
-    good = Wt, w2, b2                                                  # the parameters of the last finite loss
+    good = W_aug, w2, b2                                                  # the parameters of the last finite loss
     for e in range(epochs + 1):                                        # the last pass only measures the loss
         step = int(e < epochs)
-        (Wt_next, w2_next, b2_next, loss, n_run), = descend_many(X, y, [(Wt, w2, b2)], lr, step, output,
+        (W_aug_next, w2_next, b2_next, loss, n_run), = descend_many(X, y, [(W_aug, w2, b2)], lr, step, output,
                                                                  final_loss=not step)
         if not n_run[0]:
             break
         with np.errstate(all="ignore"):                                # a held-out loss may overflow: recorded as it is
-            rows.append((loss[0, 0], *(mse(-Wt[0].T, w2[0], b2[0]) for mse in held_out)))
-        good = Wt, w2, b2
-        Wt, w2, b2 = Wt_next, w2_next, b2_next
-    Wt, w2, b2 = good
-    new = {"W1": Wt[0, :, :D].T.copy(), "b1": Wt[0, :, D].copy(), "W2": w2[0, :, None].copy(), "b2": b2.copy()}
+            rows.append((loss[0, 0], *(mse(-W_aug[0].T, w2[0], b2[0]) for mse in held_out)))
+        good = W_aug, w2, b2
+        W_aug, w2, b2 = W_aug_next, w2_next, b2_next
+    W_aug, w2, b2 = good
+    new = {"W1": W_aug[0, :, :D].T.copy(), "b1": W_aug[0, :, D].copy(), "W2": w2[0, :, None].copy(), "b2": b2.copy()}
     losses, *watched = rows.columns()
     return new, losses, watched, len(losses) < epochs + 1
 
@@ -164,14 +164,15 @@ def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear"):
                np.stack([starts[k]["W2"][:, 0] for k in ks]), np.concatenate([starts[k]["b2"] for k in ks]))
               for ks in by_width.values()]
     results = [None] * len(starts)
-    for ks, (Wt, w2, b2, losses, n_run) in zip(by_width.values(), descend_many(X, y, groups, lr, epochs, output)):
+    for ks, (W_aug, w2, b2, losses, n_run) in zip(by_width.values(), descend_many(X, y, groups, lr, epochs, output)):
         D = X.shape[1]
         for i, k in enumerate(ks):
             if n_run[i] == 0:
                 raise ValueError(_not_finite_at_start(k, len(starts)))
-            new = {"W1": Wt[i, :, :D].T.copy(), "b1": Wt[i, :, D].copy(), "W2": w2[i, :, None].copy(),
+            new = {"W1": W_aug[i, :, :D].T.copy(), "b1": W_aug[i, :, D].copy(), "W2": w2[i, :, None].copy(),
                    "b2": b2[i:i + 1].copy()}
-            results[k] = TrainResult(params=new, losses=losses[i, :n_run[i]].copy(), diverged=bool(n_run[i] < epochs + 1))
+            results[k] = TrainResult(params=new, losses=losses[i, :n_run[i]].copy(),
+                                     diverged=bool(n_run[i] < epochs + 1))
     return results
 
 

@@ -102,7 +102,7 @@ class RunCache:
         return 0 if run is None else (float("inf") if run[2] else len(run[1]) - 1)
 
     def losses(self, epochs, width, init="ones", output="linear", lr=0.01, seed=None, standardise=False):
-        """Return ``(losses, diverged)`` for a run of ``epochs``; ``losses`` is read-only, the loss after 0 to ``epochs`` epochs.
+        """Return ``(losses, diverged)`` for a run of ``epochs``; ``losses`` (read-only) after 0 to ``epochs`` epochs.
 
         The run starts from ``init_params(width, init, seed=seed)``; ``seed`` only
         matters for ``init="random"``. ``diverged`` is True if the loss overflowed

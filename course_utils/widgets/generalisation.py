@@ -76,7 +76,8 @@ def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, fi
         result = train(X_fit, y_fit, now["params"], lr=lr, epochs=min(chunk, run_epochs - now["trained"]),
                        batch_size=batch, seed=rng, validation=held_out)
         for name, part in zip(NAMES, (result.losses, *result.val_losses)):
-            pieces[name].append(part[1:] * unit if now["trained"] else part * unit)   # a chunk starts where the last ended
+            # A chunk's first loss is the last one of the chunk before.
+            pieces[name].append(part[1:] * unit if now["trained"] else part * unit)
         now.update(params=result.params, trained=now["trained"] + len(result.losses) - 1, diverged=result.diverged)
         return now["diverged"] or now["trained"] >= run_epochs
 
