@@ -16,13 +16,13 @@ from ._checks import (as_params, as_real_array, as_X, as_y, check_choice, check_
 INITS = ("ones", "random")
 
 
-def init_params(n_hidden, init="ones", seed=None, n_inputs=2):
-    """Create a fresh parameter dict for a network of width m = ``n_hidden`` sigmoid units.
+def init_params(width, init="ones", seed=None, n_inputs=2):
+    """Create a fresh parameter dict for a network of ``width`` (m) sigmoid hidden units.
 
     Parameters
     ----------
-    n_hidden : int
-        The width m of the hidden layer, at least 1.
+    width : int
+        The width m, the number of hidden units, at least 1.
     init : {"ones", "random"}
         ``"ones"`` is the course's reference start (notebooks 02 and 03): every weight 1, every bias 0.
         ``"random"`` draws each weight from N(0, 1 / fan_in), where fan_in is the
@@ -40,7 +40,7 @@ def init_params(n_hidden, init="ones", seed=None, n_inputs=2):
     dict
         ``W1`` (n_inputs, m), ``b1`` (m,), ``W2`` (m, 1), ``b2`` (1,), all float64.
     """
-    m = check_positive_int(n_hidden, "n_hidden")
+    m = check_positive_int(width, "width")
     n_inputs = check_positive_int(n_inputs, "n_inputs")
     check_choice(init, "init", INITS)
     seed = check_seed(seed)

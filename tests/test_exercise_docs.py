@@ -141,7 +141,7 @@ def test_the_probe_finds_answers_written_every_way():
         exercises.backprop.check_db2: "the answer is −4/3",
         exercises.dataset.check_surface_minimum: "the minimum is at (-2.5, 5)",
         exercises.width.check_distinct_units: "after training (one)",
-        exercises.outputs.check_forward_by_hand: "so ``y_hat = 2 * sigmoid(3)``",
+        exercises.output_layer.check_forward_by_hand: "so ``y_hat = 2 * sigmoid(3)``",
         exercises.width.check_param_count: "Check ``n_params(m)``: a 2-m-1 network has ``4 m + 1``",
     }
     kinds = dict(CHECKS)

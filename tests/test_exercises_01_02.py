@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.exercises import dataset, outputs
+from course_utils.exercises import dataset, output_layer
 
 matplotlib.use("Agg")
 
@@ -61,9 +61,9 @@ RIGHT = [
     (dataset.check_noise_floor, FromData("mean(EPS**2)", lambda X, Y, EPS: float(np.mean(EPS**2)))),  # about 1.0011
     (dataset.check_doubled_noise, 4.0),                              # (2ε)² = 4ε², about 4.0044
     (dataset.check_surface_minimum, (-2.5, 5.0)),                    # (x1 + x2/2)² - x2²/4 + e^{sin x2}
-    (outputs.check_forward_by_hand, 2 / (1 + np.exp(-3.0))),         # 2σ(3) = 2 · 0.952574 = 1.905148
-    (outputs.check_saturation_point, np.log(0.98990 / 0.01010)),     # s = (1 + √0.96)/2 = 0.98990, z ≈ 4.585
-    (outputs.check_sigmoid_prime, _sigmoid_prime),
+    (output_layer.check_forward_by_hand, 2 / (1 + np.exp(-3.0))),         # 2σ(3) = 2 · 0.952574 = 1.905148
+    (output_layer.check_saturation_point, np.log(0.98990 / 0.01010)),     # s = (1 + √0.96)/2 = 0.98990, z ≈ 4.585
+    (output_layer.check_sigmoid_prime, _sigmoid_prime),
 ]
 CHECKS = [check for check, _ in RIGHT]
 GARBAGE = ["1.0", "abc", np.zeros((3, 4)), _raises, {"answer": 1}, float("nan"), object()]
@@ -78,7 +78,7 @@ def test_placeholder_is_not_attempted(check, placeholder):
 
 
 def test_function_raising_not_implemented_is_not_attempted():
-    assert outputs.check_sigmoid_prime(_todo).status == "not attempted"
+    assert output_layer.check_sigmoid_prime(_todo).status == "not attempted"
 
 
 @pytest.mark.parametrize("check, answer", RIGHT, ids=answer_id)
@@ -159,14 +159,14 @@ def test_surface_minimum_accepts_a_grid_point_near_the_minimum():
     (1.5, "follow z = x @ W1 + b1"),
 ])
 def test_forward_by_hand_hints(answer, hint):
-    feedback = outputs.check_forward_by_hand(answer)
+    feedback = output_layer.check_forward_by_hand(answer)
     assert feedback.status == "incorrect" and hint in feedback.message
 
 
 def test_forward_by_hand_agrees_with_the_package():
     y_hat = cu.forward(np.array([[1.0, 2.0]]), cu.init_params(2), output="linear")
-    assert outputs.check_forward_by_hand(y_hat[0, 0]).ok
-    assert outputs.check_forward_by_hand(1.9051).ok          # rounded to 4 decimals still counts
+    assert output_layer.check_forward_by_hand(y_hat[0, 0]).ok
+    assert output_layer.check_forward_by_hand(1.9051).ok          # rounded to 4 decimals still counts
 
 
 @pytest.mark.parametrize("fn, hint", [
@@ -180,7 +180,7 @@ def test_forward_by_hand_agrees_with_the_package():
     (_raises, "raised ValueError: boom"),
 ])
 def test_sigmoid_prime_hints(fn, hint):
-    feedback = outputs.check_sigmoid_prime(fn)
+    feedback = output_layer.check_sigmoid_prime(fn)
     assert feedback.status == "incorrect" and hint in feedback.message, str(feedback)
 
 
@@ -189,7 +189,7 @@ def test_sigmoid_prime_keeps_learner_warnings_quiet():
         return np.log(-np.abs(z) - 1) * 0 + _sigmoid_prime(z)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        feedback = outputs.check_sigmoid_prime(noisy)
+        feedback = output_layer.check_sigmoid_prime(noisy)
     assert feedback.status == "incorrect" and "NaN" in feedback.message
 
 
@@ -197,7 +197,7 @@ def test_sigmoid_prime_does_not_let_the_learner_change_its_inputs():
     def in_place(z):
         z *= 0                                               # mutates the array it was given
         return _sigmoid_prime(z)
-    assert not outputs.check_sigmoid_prime(in_place).ok
+    assert not output_layer.check_sigmoid_prime(in_place).ok
 
 
 @pytest.mark.parametrize("answer, hint", [
@@ -207,7 +207,7 @@ def test_sigmoid_prime_does_not_let_the_learner_change_its_inputs():
     (10.0, "already below 0.01"),                            # σ'(10) = 4.5e-5
 ])
 def test_saturation_point_hints(answer, hint):
-    feedback = outputs.check_saturation_point(answer)
+    feedback = output_layer.check_saturation_point(answer)
     assert feedback.status == "incorrect" and hint in feedback.message
 
 
@@ -215,7 +215,7 @@ def test_saturation_point_is_where_the_slope_is_one_hundredth():
     z = 4.5849
     s = cu.sigmoid(z)
     assert abs(s * (1 - s) - 0.01) < 1e-5
-    assert outputs.check_saturation_point(z).ok
+    assert output_layer.check_saturation_point(z).ok
 
 
 def test_plotting_helpers_draw_what_they_are_given(course_data):

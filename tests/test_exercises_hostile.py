@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.exercises import CHECKS, FUNCTION, VALUE, backprop, dataset, outputs, width
+from course_utils.exercises import CHECKS, FUNCTION, VALUE, backprop, dataset, output_layer, width
 from course_utils.exercises.feedback import MAX_MESSAGE
 
 
@@ -350,7 +350,7 @@ def test_complex_answers_are_refused_with_a_clear_message():
     for answer in [np.array([-2.5 + 0j, 5.0]), (-2.5 + 0j, 5.0 + 0j)]:
         feedback = dataset.check_surface_minimum(answer)
         assert feedback.status == "incorrect" and "complex" in feedback.message
-    prime = outputs.check_sigmoid_prime(lambda z: (cu.sigmoid(z) * (1 - cu.sigmoid(z))).astype(complex))
+    prime = output_layer.check_sigmoid_prime(lambda z: (cu.sigmoid(z) * (1 - cu.sigmoid(z))).astype(complex))
     assert prime.status == "incorrect" and "complex" in prime.message
 
     def complex_loop(X, y, params, lr, epochs):
@@ -364,7 +364,7 @@ def test_complex_answers_are_refused_with_a_clear_message():
     loop = backprop.check_train_loop(complex_loop)
     assert loop.status == "incorrect" and "complex" in loop.message
     for check, answer in [(dataset.check_noise_floor, 1.0011 + 0j), (backprop.check_db2, np.complex128(-4 / 3)),
-                          (outputs.check_saturation_point, 4.6 + 0j)]:
+                          (output_layer.check_saturation_point, 4.6 + 0j)]:
         feedback = check(answer)
         assert feedback.status == "incorrect" and "complex" in feedback.message
 

@@ -100,3 +100,24 @@ def test_scaler_has_no_fitted_attributes_before_fit():
         scaler.transform([[1.0]])
     scaler.fit([[1.0], [3.0]])
     assert hasattr(scaler, "mean_") and hasattr(scaler, "scale_") and scaler.n_features_in_ == 1
+
+
+# Names a width must not go by: m is the width's symbol and H the hidden activations (docs/NOTATION.md).
+NOT_A_WIDTH = {"n_hidden", "hidden", "H", "m", "n_units", "units"}
+
+
+def test_the_width_is_called_width_everywhere():
+    found = {}
+    for name in cu.__all__:
+        obj = getattr(cu, name)
+        for fn in [obj] + [v for k, v in vars(obj).items() if not k.startswith("_")] if inspect.isclass(obj) else [obj]:
+            if callable(fn):
+                try:
+                    names = set(inspect.signature(fn).parameters)
+                except (TypeError, ValueError):
+                    continue
+                if names & NOT_A_WIDTH:
+                    found[f"{name}.{getattr(fn, '__name__', '')}"] = sorted(names & NOT_A_WIDTH)
+    assert not found, found
+    assert list(inspect.signature(cu.init_params).parameters)[0] == "width"
+    assert "widths" in inspect.signature(cu.width_sweep).parameters

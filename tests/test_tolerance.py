@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.exercises import backprop, dataset, outputs, width
+from course_utils.exercises import backprop, dataset, output_layer, width
 from course_utils.exercises.feedback import RIGHT, ROUGH, WRONG, judge
 
 S = (1 + np.sqrt(0.96)) / 2                                                      # σ(z) where σ' = 0.01
@@ -63,27 +63,27 @@ TABLE = [
     (dataset.check_surface_minimum, (-2.5, 4.99), "incorrect", "goes lower"),   # f = -5.8428
     (dataset.check_surface_minimum, (-2.4, 5.0), "incorrect", "goes lower"),    # f = -5.8567
     # 02 ex 1, 2σ(3) = 1.90515 (printed 1.9051); three significant figures
-    (outputs.check_forward_by_hand, float(2 / (1 + np.exp(-3.0))), "correct", "1.9051"),
-    (outputs.check_forward_by_hand, 1.9051, "correct", "1.9051"),
-    (outputs.check_forward_by_hand, 1.91, "correct", "1.9051"),
-    (outputs.check_forward_by_hand, 1.905, "correct", "1.9051"),
-    (outputs.check_forward_by_hand, 1.9, "incorrect", "significant figures"),
-    (outputs.check_forward_by_hand, 1.90, "incorrect", "significant figures"),    # a float cannot keep the 0
-    (outputs.check_forward_by_hand, 1.92, "incorrect", "follow z"),
-    (outputs.check_forward_by_hand, 1.8991, "incorrect", "follow z"),             # 0.006 off: the third figure
+    (output_layer.check_forward_by_hand, float(2 / (1 + np.exp(-3.0))), "correct", "1.9051"),
+    (output_layer.check_forward_by_hand, 1.9051, "correct", "1.9051"),
+    (output_layer.check_forward_by_hand, 1.91, "correct", "1.9051"),
+    (output_layer.check_forward_by_hand, 1.905, "correct", "1.9051"),
+    (output_layer.check_forward_by_hand, 1.9, "incorrect", "significant figures"),
+    (output_layer.check_forward_by_hand, 1.90, "incorrect", "significant figures"),    # a float cannot keep the 0
+    (output_layer.check_forward_by_hand, 1.92, "incorrect", "follow z"),
+    (output_layer.check_forward_by_hand, 1.8991, "incorrect", "follow z"),             # 0.006 off: the third figure
     # 02 ex 3, z = 4.58486 (printed 4.5849); one decimal asked for, so two significant figures suffice
-    (outputs.check_saturation_point, Z_FLAT, "correct", "4.5849"),
-    (outputs.check_saturation_point, 4.5849, "correct", "4.5849"),
-    (outputs.check_saturation_point, 4.6, "correct", "4.5849"),
-    (outputs.check_saturation_point, 4.58, "correct", "4.5849"),
-    (outputs.check_saturation_point, 4.585, "correct", "4.5849"),
-    (outputs.check_saturation_point, float(np.log(0.98990 / 0.01010)), "correct", "4.5849"),   # s rounded: 4.58507
-    (outputs.check_saturation_point, 5, "incorrect", "significant figures"),     # one figure: ask for more
-    (outputs.check_saturation_point, 4.5, "incorrect", "still above"),
-    (outputs.check_saturation_point, 4.59, "incorrect", "already below"),         # 4.5849 rounds to 4.58
-    (outputs.check_saturation_point, 4.595, "incorrect", "σ(z) = 0.99"),          # log 99 = 4.59512
-    (outputs.check_saturation_point, float(np.log(99)), "incorrect", "σ(z) = 0.99"),
-    (outputs.check_saturation_point, -4.58, "incorrect", "positive z"),
+    (output_layer.check_saturation_point, Z_FLAT, "correct", "4.5849"),
+    (output_layer.check_saturation_point, 4.5849, "correct", "4.5849"),
+    (output_layer.check_saturation_point, 4.6, "correct", "4.5849"),
+    (output_layer.check_saturation_point, 4.58, "correct", "4.5849"),
+    (output_layer.check_saturation_point, 4.585, "correct", "4.5849"),
+    (output_layer.check_saturation_point, float(np.log(0.98990 / 0.01010)), "correct", "4.5849"),   # s rounded: 4.58507
+    (output_layer.check_saturation_point, 5, "incorrect", "significant figures"),     # one figure: ask for more
+    (output_layer.check_saturation_point, 4.5, "incorrect", "still above"),
+    (output_layer.check_saturation_point, 4.59, "incorrect", "already below"),         # 4.5849 rounds to 4.58
+    (output_layer.check_saturation_point, 4.595, "incorrect", "σ(z) = 0.99"),          # log 99 = 4.59512
+    (output_layer.check_saturation_point, float(np.log(99)), "incorrect", "σ(z) = 0.99"),
+    (output_layer.check_saturation_point, -4.58, "incorrect", "positive z"),
     # 03 ex 2, db2 = 2/3 * (1 - 1 - 2) = -4/3 = -1.3333; three significant figures
     (backprop.check_db2, -4 / 3, "correct", "-1.3333"),
     (backprop.check_db2, -1.3333, "correct", "-1.3333"),
@@ -128,7 +128,7 @@ def test_every_numeric_exercise_has_right_rounded_and_wrong_rows():
     for check, _, status, _ in TABLE:
         by_check.setdefault(check, set()).add(status)
     numeric = [dataset.check_noise_floor, dataset.check_doubled_noise, dataset.check_surface_minimum,
-               outputs.check_forward_by_hand, outputs.check_saturation_point, backprop.check_db2,
+               output_layer.check_forward_by_hand, output_layer.check_saturation_point, backprop.check_db2,
                backprop.check_largest_good_lr, width.check_distinct_units, width.check_free_params]
     for check in numeric:
         assert by_check[check] == {"correct", "incorrect"}, check.__name__
@@ -159,5 +159,5 @@ def test_answers_typed_as_the_notebooks_show_them():
     # Right answers typed as the notebook shows them are accepted.
     assert dataset.check_noise_floor(1.0011).ok and dataset.check_noise_floor(1.001).ok
     assert backprop.check_db2(-1.33).ok
-    sat = outputs.check_saturation_point(4.6)
+    sat = output_layer.check_saturation_point(4.6)
     assert sat.ok and "0.99" not in sat.message

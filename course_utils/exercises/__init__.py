@@ -14,7 +14,7 @@ and tools enumerate it; a new check belongs in it.
 """
 
 from .feedback import Feedback, is_blank
-from . import dataset, outputs  # notebooks 01 and 02
+from . import dataset, output_layer  # notebooks 01 and 02
 from . import backprop, gradients, width  # notebooks 03 and 04
 from . import generalisation  # notebook 05
 from .gradients import GradientReport, check_gradients  # notebook 03: the learner's backward
@@ -25,9 +25,9 @@ CHECKS = (
     (dataset.check_noise_floor, VALUE),                     # 01
     (dataset.check_doubled_noise, VALUE),
     (dataset.check_surface_minimum, VALUE),
-    (outputs.check_forward_by_hand, VALUE),                 # 02
-    (outputs.check_sigmoid_prime, FUNCTION),
-    (outputs.check_saturation_point, VALUE),
+    (output_layer.check_forward_by_hand, VALUE),                 # 02
+    (output_layer.check_sigmoid_prime, FUNCTION),
+    (output_layer.check_saturation_point, VALUE),
     (check_gradients, FUNCTION),                            # 03 (returns a GradientReport)
     (backprop.check_db2, VALUE),
     (backprop.check_largest_good_lr, VALUE),
@@ -42,4 +42,4 @@ CHECKS = (
 )
 
 __all__ = ["Feedback", "GradientReport", "check_gradients", "is_blank", "CHECKS", "VALUE", "FUNCTION",
-           "dataset", "outputs", "backprop", "gradients", "width", "generalisation"]
+           "dataset", "output_layer", "backprop", "gradients", "width", "generalisation"]

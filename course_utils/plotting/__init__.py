@@ -8,11 +8,10 @@ explorers) and ``save_figure`` (the export for a dark web page);
 from .charts import (plot_data_scatter, plot_graph, plot_loss_curves, plot_predictions, plot_surface,
                      plot_target_histogram)
 from .show import figure_png, img_tag, show_figure
-from .style import (COLORS, LINESTYLES, MARKERS, OKABE_ITO, STYLE, WIDTH_COLORS, course_style, draw_noise_floor, line_cue,
-                    new_figure,
-                    save_figure, use_course_style)
+from .style import (COLORS, LINESTYLES, MARKERS, OKABE_ITO, SERIES_COLORS, STYLE, course_style, draw_noise_floor,
+                    line_cue, new_figure, save_figure, use_course_style)
 
-__all__ = ["COLORS", "LINESTYLES", "MARKERS", "OKABE_ITO", "STYLE", "WIDTH_COLORS", "draw_noise_floor", "line_cue", "course_style",
-           "new_figure", "save_figure", "use_course_style",
+__all__ = ["COLORS", "LINESTYLES", "MARKERS", "OKABE_ITO", "SERIES_COLORS", "STYLE", "draw_noise_floor", "line_cue",
+           "course_style", "new_figure", "save_figure", "use_course_style",
            "plot_data_scatter", "plot_graph", "plot_loss_curves", "plot_predictions", "plot_surface",
            "plot_target_histogram", "figure_png", "img_tag", "show_figure"]

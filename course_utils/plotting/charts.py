@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .._checks import as_real_array, as_values, check_type
-from .style import COLORS, WIDTH_COLORS, draw_noise_floor, line_cue
+from .style import COLORS, SERIES_COLORS, draw_noise_floor, line_cue
 
 AXES = "a matplotlib Axes (from plt.subplots or new_figure)"
 

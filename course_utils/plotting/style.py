@@ -29,8 +29,9 @@ COLORS = {
     "band": OKABE_ITO["reddish purple"],
     "reference": "#8c8c8c",
 }
-# Lines told apart by colour are told apart by their dash pattern and marker as well, so no one needs the colour.
-WIDTH_COLORS = [OKABE_ITO[c] for c in ("blue", "orange", "bluish green", "vermillion", "reddish purple",
+# One colour per series (widths, runs, seeds): lines told apart by colour are told apart by their dash pattern and
+# marker as well, so no one needs the colour.
+SERIES_COLORS = [OKABE_ITO[c] for c in ("blue", "orange", "bluish green", "vermillion", "reddish purple",
                                         "sky blue", "black", "yellow")]
 LINESTYLES = ["-", "--", "-.", (0, (1, 1.2)), (0, (6, 1.5, 1, 1.5, 1, 1.5)), (0, (8, 2)), (0, (3, 3)), "-"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -38,8 +39,8 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 def line_cue(i):
     """The colour, dash pattern and marker of the ``i``-th line of a figure, as keyword arguments for ``ax.plot``."""
-    n = len(WIDTH_COLORS)
-    return {"color": WIDTH_COLORS[i % n], "linestyle": LINESTYLES[i % n], "marker": MARKERS[i % n]}
+    n = len(SERIES_COLORS)
+    return {"color": SERIES_COLORS[i % n], "linestyle": LINESTYLES[i % n], "marker": MARKERS[i % n]}
 
 
 def draw_noise_floor(ax, y, value=None, label="noise floor"):
@@ -65,7 +66,7 @@ STYLE = {
     "axes.titleweight": "bold",
     "axes.labelsize": 11,
     "legend.frameon": False,
-    "axes.prop_cycle": mpl.cycler(color=WIDTH_COLORS) + mpl.cycler(linestyle=LINESTYLES),
+    "axes.prop_cycle": mpl.cycler(color=SERIES_COLORS) + mpl.cycler(linestyle=LINESTYLES),
 }
 
 

@@ -7,7 +7,7 @@ Like ``charts``, each helper draws the arrays it is given onto axes it is given;
 import numpy as np
 
 from .._checks import check_positive_float
-from .style import COLORS, WIDTH_COLORS, draw_noise_floor
+from .style import COLORS, SERIES_COLORS, draw_noise_floor
 
 # A second cue beside colour: each group of points has its own marker.
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -26,7 +26,7 @@ def plot_seed_spread(ax, finals, noise_floor=None, log=True, ylabel="final MSE")
         values = np.asarray(values, dtype=np.float64).ravel()
         if values.size == 0 or not np.all(np.isfinite(values)):
             raise ValueError(f"group {label!r} must hold at least one value, all finite; got {values.tolist()!r}")
-        color = WIDTH_COLORS[i % len(WIDTH_COLORS)]
+        color = SERIES_COLORS[i % len(SERIES_COLORS)]
         ax.boxplot(values, positions=[i], widths=0.5, showfliers=False, medianprops={"linewidth": 0},
                    boxprops={"color": color}, whiskerprops={"color": color}, capprops={"color": color})
         offsets = np.linspace(-0.18, 0.18, values.size) if values.size > 1 else np.zeros(1)
@@ -62,7 +62,7 @@ def plot_preactivation_hist(ax, Z1, labels=None, flat=2.5, bins=60):
     styles = ("-", "--", "-.", ":")
     for j, label in enumerate(labels):
         ax.hist(Z1[:, j], bins=edges, histtype="step", linewidth=1.8, linestyle=styles[j % len(styles)],
-                color=WIDTH_COLORS[j % len(WIDTH_COLORS)], label=label)
+                color=SERIES_COLORS[j % len(SERIES_COLORS)], label=label)
     ax.axvspan(edges[0], -flat, color=COLORS["reference"], alpha=0.2, label=f"flat tails, |z| > {flat:g}")
     ax.axvspan(flat, edges[-1], color=COLORS["reference"], alpha=0.2)
     ax.set(xlabel="pre-activation $z$", ylabel="number of samples")
