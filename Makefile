@@ -26,13 +26,17 @@ CLASSROOM_PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 py
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 CLASSROOM_STAMP := $(CLASSROOM)/.installed
 CLASSROOM_DIR ?= classroom
+# Google Colab's library versions (tools/colab.py), on the newest Python found: Colab's 3.13 where it is on PATH.
+COLAB := .venv-colab
+COLAB_STAMP := $(COLAB)/.installed
 
 # The website: built from the notebooks' stored outputs into docs/_build/html (README: The website).
 SITE_DIR := docs/_build/html
 # The playground: Voila on 127.0.0.1, with the course's template from playground/voila/templates/course.
 PLAYGROUND_PORT ?= 8866
 
-.PHONY: lab classroom test test-oldest test-cpus test-oldest-cpus unit notebooks bench site playground clean help
+.PHONY: lab classroom test test-oldest test-cpus test-oldest-cpus test-colab unit notebooks bench site playground \
+	clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab (first run installs it into .venv)"
@@ -40,6 +44,7 @@ help:
 	@echo "make test-oldest  unit and notebook tests on the oldest Python and library versions claimed"
 	@echo "make test-cpus  nbval over every notebook with numpy's and OpenBLAS's kernels for other processors"
 	@echo "make test-oldest-cpus  the same on the oldest leg"
+	@echo "make test-colab  the tests with Google Colab's library versions, and the explorers in an ipywidgets 7 front-end"
 	@echo "make classroom  the nbgrader course folder and student edition, in $(CLASSROOM_DIR)/ (README: Teaching)"
 	@echo "make notebooks  re-execute every notebook in place to refresh its stored outputs"
 	@echo "make bench      print the training benchmark"
@@ -105,6 +110,23 @@ test-oldest-cpus: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python tools/lower_bounds.py verify test
 	$(OLDEST)/bin/python tools/cpu_configs.py run -- $(OLDEST)/bin/python -m pytest $(XDIST) $(NBVAL) notebooks
 
+# Colab's numpy, matplotlib and ipywidgets 7.7, and the classic Notebook 6 whose widget manager runs ipywidgets 7.
+$(COLAB_STAMP): pyproject.toml tools/colab.py
+	@test -n "$(CLASSROOM_PYTHON)" || { echo "make test-colab needs Python 3.11 or newer; none was found on PATH." >&2; exit 1; }
+	rm -rf $(COLAB)
+	$(CLASSROOM_PYTHON) -m venv $(COLAB)
+	$(COLAB)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB)/bin/python tools/colab.py constraints > $(COLAB)/constraints.txt
+	$(COLAB)/bin/python -m pip install --quiet -c $(COLAB)/constraints.txt -e ".[test]" "playwright>=1.40"
+	touch $@
+
+# The unit and widget tests and nbval with Colab's versions, then the explorers in the ipywidgets 7 front-end.
+test-colab: $(COLAB_STAMP)
+	$(COLAB)/bin/python tools/colab.py verify
+	$(COLAB)/bin/python -m pytest $(XDIST) -m "not browser and not binder and not classroom and not slow" $(NBVAL) \
+		tests notebooks
+	$(COLAB)/bin/python -m pytest -m colab tests/test_colab.py
+
 # nbgrader needs Python 3.11 or newer: the first one on PATH (CLASSROOM_PYTHON), which may differ from PYTHON.
 $(CLASSROOM_STAMP): pyproject.toml
 	@test -n "$(CLASSROOM_PYTHON)" || { echo "nbgrader needs Python 3.11 or newer; none was found on PATH." >&2; exit 1; }
@@ -137,5 +159,5 @@ playground: $(PLAYGROUND_STAMP)
 		--progressive_rendering=True --Voila.ip=127.0.0.1 --port=$(PLAYGROUND_PORT)
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(CLASSROOM) .pytest_cache build *.egg-info docs/_build docs/_generated docs/notebooks \
+	rm -rf $(VENV) $(OLDEST) $(CLASSROOM) $(COLAB) .pytest_cache build *.egg-info docs/_build docs/_generated docs/notebooks \
 		docs/_static/vendor docs/.vendored.json
