@@ -5,6 +5,7 @@ Every script the pages load is served from ``_static/vendor/`` (``docs/vendor.py
 fetches the pinned files), so a reader's browser asks no other host for anything.
 """
 
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -14,7 +15,7 @@ sys.path[:0] = [str(DOCS / "_ext"), str(DOCS.parent)]
 
 import course_site  # noqa: E402  (docs/_ext)
 
-hub, org, repo, branch = course_site.readme_binder()
+hub, org, repo, _ = course_site.readme_binder()
 REPOSITORY = f"https://github.com/{org}/{repo}"
 URLS = tomllib.loads((DOCS.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
 
@@ -70,14 +71,19 @@ html_css_files = ["course.css"]
 html_js_files = ["course-a11y.js"]
 templates_path = ["_templates"]
 html_last_updated_fmt = None
+# A class hub: COURSE_JUPYTERHUB_URL=https://hub.example.edu make site adds a JupyterHub launch button, whose
+# nbgitpuller link copies the repository into each student's home on that hub (README: Teaching with the course).
+JUPYTERHUB_URL = os.environ.get("COURSE_JUPYTERHUB_URL", "").rstrip("/")
 html_theme_options = {
     "repository_url": REPOSITORY,
-    "repository_branch": branch,
+    # The named branch, not the badge's HEAD: Colab's launch button opens notebooks by branch name.
+    "repository_branch": "main",
     # Pages live at notebooks/NAME.html, and the notebooks at notebooks/NAME.ipynb in the repository.
     "path_to_docs": "",
     "use_repository_button": True,
     "use_download_button": True,
-    "launch_buttons": {"binderhub_url": hub, "notebook_interface": "jupyterlab"},
+    "launch_buttons": {"binderhub_url": hub, "colab_url": "https://colab.research.google.com",
+                       "notebook_interface": "jupyterlab", **({"jupyterhub_url": JUPYTERHUB_URL} if JUPYTERHUB_URL else {})},
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
 }

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
@@ -40,6 +42,8 @@ import vendor  # noqa: E402  (docs/vendor.py)
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("0*.ipynb"))
+REPOSITORY = "/".join(course_content.readme_binder()[1:3])
+HUB = "https://hub.example.edu"          # a class hub's address, for the JupyterHub launch button
 CONTENT = "article.bd-article"
 # axe rules that fire on sphinx-book-theme's own page furniture, never on the course's content.
 THEME_RULES = {
@@ -220,9 +224,10 @@ def site(tmp_path_factory):
     fetched = subprocess.run([sys.executable, str(DOCS / "vendor.py")], capture_output=True, text=True)
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
     start = time.monotonic()
+    # Built as for a class hub, so the JupyterHub launch button is there to check (README: Teaching).
     built = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
                             "-d", str(base / "doctrees"), str(DOCS), str(base / "html")],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, env=dict(os.environ, COURSE_JUPYTERHUB_URL=HUB))
     seconds = time.monotonic() - start
     assert built.returncode == 0, f"sphinx-build -W failed:\n{built.stderr[-4000:]}"
     print(f"\nsite built in {seconds:.1f} s")
@@ -330,6 +335,15 @@ def test_notebook_page(notebook, visit):
     binder = page.locator('a[href*="mybinder.org"]').evaluate_all("links => links.map(a => a.href)")
     assert binder, f"{path}: no Binder link"
     assert set(binder) == {expected_binder(notebook)}, f"{path}: Binder links {set(binder)}"
+    # Colab: the launch button and the notebook's own link open this notebook from the course's main branch.
+    colab = page.locator('a[href*="colab.research.google.com"]').evaluate_all("links => links.map(a => a.href)")
+    assert len(colab) >= 2, f"{path}: Colab links {colab}"
+    assert set(colab) == {f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/notebooks/{notebook}"}
+    # A class hub: nbgitpuller copies the repository into the student's home and opens this notebook there.
+    hub = page.locator(f'a[href^="{HUB}/"]').evaluate_all("links => links.map(a => a.href)")
+    assert len(hub) == 1 and "/hub/user-redirect/git-pull?" in hub[0], f"{path}: JupyterHub links {hub}"
+    pull = parse_qs(urlparse(hub[0]).query)
+    assert pull["repo"] == [f"https://github.com/{REPOSITORY}"] and pull["urlpath"][0].endswith(f"notebooks/{notebook}")
 
     if explorer:
         SCREENSHOTS.mkdir(exist_ok=True)
