@@ -159,3 +159,126 @@ def test_every_table_header_names_its_column():
 def test_a_setting_the_explorer_does_not_offer_is_refused_clearly(kwargs, match):
     with pytest.raises(ValueError, match=match):
         generalisation_explorer(**kwargs)
+
+
+# ----- the claims of notebook 05, kept true -----
+
+def _features(X, extra):
+    x1, x2 = X[:, 0], X[:, 1]
+    columns = [np.ones(len(X)), x1, x2]
+    if extra >= 1:
+        columns += [x1 * x2, x1**2, x2**2]
+    if extra >= 2:
+        columns += [np.sin(x2), np.cos(x2)]
+    return np.column_stack(columns)
+
+
+def test_least_squares_on_the_right_features_is_the_number_to_beat():
+    # Section 1: fitted on the first 1000 samples, scored on 10,000 fresh ones.
+    X, y = cu.make_dataset()
+    X, y = X[:1000], y[:1000]
+    X_test, y_test = cu.make_dataset(10_000, seed=7)
+    scores = []
+    for extra in range(3):
+        w, *_ = np.linalg.lstsq(_features(X, extra), y, rcond=None)
+        scores.append(cu.mse(y_test, _features(X_test, extra) @ w))
+    mean_only = cu.mse(y_test, np.full_like(y_test, y.mean()))
+    assert abs(scores[0] - mean_only) < 0.01 * mean_only          # raw inputs: no better than the mean
+    assert 1.5 < scores[1] < 1.8                                  # the polynomial part of f alone
+    assert scores[2] < 1.05                                       # with sin and cos: below every network (1.09 and up)
+
+
+def _unvisited_bias(lr, starts=3, shuffles=400):
+    """Notebook 05's measurement: per batch of one epoch (20 samples, batches of 5, width 4), the length of
+    E[mean gradient of the unvisited samples - full gradient] at the weights reached, over |E[full gradient]|."""
+    from course_utils._stack import backward_stack, stack_params
+    X, y = cu.make_dataset()
+    Xs, ys = cu.StandardScaler().fit_transform(X[:20]), cu.StandardScaler().fit_transform(y[:20])
+
+    def flat(g):
+        return np.concatenate([g[k].reshape(len(g["W1"]), -1) for k in ("W1", "b1", "W2", "b2")], axis=1)
+
+    def unvisited_minus_full(P, rows):
+        return flat(backward_stack(Xs[rows], ys[rows], P)) - flat(backward_stack(Xs, ys, P))
+
+    bias = np.empty((starts, 4))
+    for s in range(starts):
+        P0 = P = stack_params([cu.init_params(4, "random", seed=s)] * shuffles)
+        orders = np.random.default_rng(s).permuted(np.tile(np.arange(20), (shuffles, 1)), axis=1)
+        for j in range(4):
+            left = orders[:, 5 * j:]
+            # The same average at the start's weights has expectation 0: subtracting it removes most of the noise.
+            diff = unvisited_minus_full(P, left) - unvisited_minus_full(P0, left)
+            full = flat(backward_stack(Xs, ys, P)).mean(axis=0)
+            bias[s, j] = np.linalg.norm(diff.mean(axis=0)) / np.linalg.norm(full)
+            rows = orders[:, 5 * j:5 * j + 5]
+            step = backward_stack(Xs[rows], ys[rows], P)
+            P = {k: P[k] - lr * step[k] for k in P}
+    return bias
+
+
+def test_only_the_first_batch_of_an_epoch_is_unbiased_and_the_bias_comes_from_the_steps():
+    bias = _unvisited_bias(0.3)
+    assert np.all(bias[:, 0] < 1e-12)                 # weights fixed before the shuffle: exactly unbiased
+    assert np.all(bias[:, 1] > 0.05)                  # the second batch: the weights moved (notebook: 7% or more)
+    assert np.all(bias[:, 1:] > 0.03)
+    small = _unvisited_bias(1e-4)
+    assert np.all(small[:, 1:] < 1e-3)                # at a tiny rate the weights hardly move: nearly unbiased
+
+
+def test_raw_data_at_the_explorers_default_rate_trains_and_twice_the_rate_diverges():
+    # Section 5's sentence, checked with the explorer's own defaults and its own run().
+    import inspect
+    defaults = {k: p.default for k, p in inspect.signature(generalisation_explorer).parameters.items()}
+    raw = run(**{**defaults, "standardise": False})
+    assert not raw["diverged"] and len(raw["curves"]["train"]) == defaults["epochs"]
+    assert run(**{**defaults, "standardise": False, "lr": 2 * defaults["lr"]})["diverged"]
+    assert not run(**{**defaults, "lr": 2 * defaults["lr"]})["diverged"]
+
+
+@pytest.mark.slow
+def test_early_stopping_pays_with_noise_five_in_nine_of_ten_seeds():
+    # Section 3: 20 training and 100 validation samples, width 64, full batch at lr 0.1 for 6000 epochs,
+    # checked every 50 epochs; stopping at the lowest validation MSE against the last epoch, on fresh data.
+    from course_utils._stack import train_stack
+    X_fresh, y_fresh = cu.make_dataset(10_000, noise_std=5.0, seed=7)
+    parts = []
+    for s in range(10):
+        X, y = cu.make_dataset(120, noise_std=5.0, seed=300 + s)
+        X_tr, X_va, y_tr, y_va = cu.train_test_split(X, y, test_size=100, random_state=s)
+        xs, ys = cu.StandardScaler().fit(X_tr), cu.StandardScaler().fit(y_tr)
+        parts.append((xs, ys, xs.transform(X_tr), ys.transform(y_tr), xs.transform(X_va), ys.transform(y_va)))
+    params = [cu.init_params(64, "random", seed=s) for s in range(10)]
+    best = [(cu.mse(p[5], cu.forward(p[4], start)), start) for p, start in zip(parts, params)]
+    for _ in range(6000 // 50):
+        params = train_stack([p[2] for p in parts], [p[3] for p in parts], params, lr=0.1, epochs=50)
+        for k, (p, net) in enumerate(zip(parts, params)):
+            val = cu.mse(p[5], cu.forward(p[4], net))
+            if val < best[k][0]:
+                best[k] = (val, net)
+
+    def fresh(k, net):
+        return cu.mse(y_fresh, parts[k][1].inverse_transform(cu.forward(parts[k][0].transform(X_fresh), net)))
+
+    gains = np.array([fresh(k, params[k]) - fresh(k, best[k][1]) for k in range(10)])
+    assert np.sum(gains > 0) >= 9 and np.sum(gains < 0) == 0, gains
+
+
+@pytest.mark.slow
+def test_scaling_x_alone_at_its_rate_beats_scaling_both_at_theirs():
+    # Section 1: width 16 on the first 1000 samples, the recipe (10,000 steps, then 1,000 at a tenth of the rate),
+    # X only at lr 0.05 against both at lr 0.2, seed by seed, on 10,000 fresh samples.
+    from course_utils._stack import train_stack
+    X, y = cu.make_dataset()
+    X, y = X[:1000], y[:1000]
+    X_test, y_test = cu.make_dataset(10_000, seed=7)
+    xs, ys = cu.StandardScaler().fit(X), cu.StandardScaler().fit(y)
+    nets = [(False, 0.05, s) for s in range(10)] + [(True, 0.2, s) for s in range(10)]
+    gens = [np.random.default_rng(s) for _, _, s in nets]
+    params = [cu.init_params(16, "random", seed=s) for _, _, s in nets]
+    for factor, epochs in ((1, 100), (0.1, 10)):
+        params = train_stack([xs.transform(X)] * 20, [ys.transform(y) if both else y for both, _, _ in nets], params,
+                             lr=[factor * lr for _, lr, _ in nets], epochs=epochs, batch_size=10, seeds=gens)
+    test = [cu.mse(y_test, ys.inverse_transform(out) if both else out)
+            for (both, _, _), out in ((n, cu.forward(xs.transform(X_test), p)) for n, p in zip(nets, params))]
+    assert sum(test[s] < test[10 + s] for s in range(10)) >= 9

@@ -1,0 +1,156 @@
+"""Several networks of one width side by side, each with its own sample, rate and seed (notebook 05).
+
+Notebook 05 trains every setting it compares over ten or more seeds. ``train`` trains one
+network per call, and ``train_many`` stacks starts on one shared data set, full batch;
+``train_stack`` stacks networks that each have their own sample (of any size), learning
+rate, number of epochs and shuffling seed. Network ``k`` follows the contract of
+``train(X[k], y[k], starts[k], lr=lr[k], epochs=epochs[k], batch_size=batch_size,
+seed=seeds[k])`` step for step: the same permutations, batches and updates. It ends at
+those parameters up to rounding, and a test checks it against ``train``.
+``backward_stack`` is ``backward`` for K parameter sets at once.
+
+The arithmetic is notebook 05's readable loop on stacks, one network per leading index:
+``(K, batch, ...)``. So that every network's batch has one size in every step, a mini-batch
+size must divide every sample size (no short last batch), and full batches need samples of
+one size. A network whose numbers overflow carries inf or NaN on, into the next call too;
+it is not stopped as ``train`` stops it.
+"""
+
+import numpy as np
+
+from ._checks import (as_params, as_X, as_y, check_non_negative_int, check_positive_float, check_positive_int,
+                      check_seed)
+
+KEYS = ("W1", "b1", "W2", "b2")
+CHUNK = 256                  # steps whose batches are drawn at once: (K, CHUNK, batch) indices
+
+
+def stack_params(params):
+    """The K parameter dicts of ``params`` (one width) as one dict of arrays with a leading axis K.
+
+    A dict may carry inf or NaN (a network that overflowed): it is checked for its keys and shapes only.
+    """
+    checked = [as_params({k: np.nan_to_num(np.asarray(v, dtype=np.float64)) for k, v in p.items()}, f"params[{i}]")
+               for i, p in enumerate(params)]
+    if len({p["W1"].shape for p in checked}) > 1:
+        raise ValueError(f"every network must have one width, got W1 shapes {sorted({p['W1'].shape for p in checked})}")
+    return {k: np.stack([np.asarray(p[k], dtype=np.float64) for p in params]) for k in KEYS}
+
+
+def unstack_params(stacked):
+    """The dict of stacked arrays ``stacked`` as a list of K parameter dicts (new arrays)."""
+    return [{k: stacked[k][i].copy() for k in KEYS} for i in range(len(stacked["W1"]))]
+
+
+def backward_stack(X, y, stacked):
+    """``backward`` for K networks at once: the MSE gradients of each, stacked like ``stacked``.
+
+    ``X`` is (K, B, D) or (B, D) shared, ``y`` (K, B, 1) or (B, 1); ``stacked`` as ``stack_params`` returns it.
+    """
+    K = len(stacked["W1"])
+    X, y = (np.asarray(a, dtype=np.float64) for a in (X, y))
+    X, y = (np.broadcast_to(a, (K, *a.shape)) if a.ndim == 2 else a for a in (X, y))
+    with np.errstate(all="ignore"):
+        g_Wn, g_bn, g_W2, g_b2 = _gradients(X, y, -stacked["W1"], -stacked["b1"][:, None, :], stacked["W2"],
+                                            stacked["b2"][:, None, :])
+    return {"W1": -g_Wn, "b1": -g_bn[:, 0], "W2": g_W2, "b2": g_b2[:, 0]}
+
+
+def _gradients(x, y, Wn, bn, W2, b2):
+    """The readable backward pass on stacks, with ``Wn = -W1`` and ``bn = -b1`` so one product gives ``-Z1``.
+
+    ``x`` (K, B, D), ``y`` (K, B, 1), ``Wn`` (K, D, m), ``bn`` (K, 1, m), ``W2`` (K, m, 1), ``b2`` (K, 1, 1);
+    returns the gradients of the batch MSE with respect to ``Wn``, ``bn``, ``W2`` and ``b2``, in that order.
+    """
+    h = x @ Wn
+    h += bn                                                  # -Z1, (K, B, m)
+    np.exp(h, out=h)
+    h += 1.0
+    np.reciprocal(h, out=h)                                  # H = sigmoid(Z1)
+    d = h @ W2
+    d += b2 - y
+    d *= 2.0 / x.shape[-2]                                   # dL/dy_hat, (K, B, 1)
+    dz = d @ W2.transpose(0, 2, 1)
+    dz *= h
+    dz *= h - 1.0                                            # dL/d(-Z1) = -dL/dZ1, (K, B, m)
+    return (x.transpose(0, 2, 1) @ dz, dz.sum(axis=1, keepdims=True), h.transpose(0, 2, 1) @ d,
+            d.sum(axis=1, keepdims=True))
+
+
+def train_stack(X, y, starts, *, lr, epochs, batch_size=None, seeds=None):
+    """Train K networks of one width side by side and return their K parameter dicts (notebook 05).
+
+    Parameters
+    ----------
+    X : array_like (n, D) shared by every network, or a sequence of K arrays (n_k, D)
+    y : array_like (n, 1) shared, or a sequence of K arrays (n_k, 1)
+    starts : sequence of K parameter dicts of one width m (not modified)
+    lr : float, or a sequence of K floats
+    epochs : int, or a sequence of K ints
+    batch_size : int or None
+        None is full-batch gradient descent. Otherwise epoch ``e`` of network ``k`` visits its
+        samples in the order ``rng_k.permutation(n_k)``, in consecutive batches of ``batch_size``,
+        which must divide every ``n_k``.
+    seeds : sequence of K seeds, for mini-batches
+        ``rng_k = np.random.default_rng(seeds[k])``; a Generator is used as it is, so a call can
+        continue the shuffles of the one before (for a rate that changes between calls).
+
+    Returns
+    -------
+    list of dict
+        Network ``k``'s parameters after its epochs, as ``train`` returns them.
+    """
+    P = stack_params(starts)
+    K = len(P["W1"])
+    shared = isinstance(X, np.ndarray) and X.ndim == 2
+    Xs = [as_X(X)] * K if shared else [as_X(x, name=f"X[{k}]") for k, x in enumerate(X)]
+    ys = [as_y(y, len(Xs[0]))] * K if shared else [as_y(v, len(x), f"y[{k}]") for k, (v, x) in enumerate(zip(y, Xs))]
+    if len(Xs) != K or len(ys) != K:
+        raise ValueError(f"X and y must hold one sample per start ({K}), got {len(Xs)} and {len(ys)}")
+    sizes = np.array([len(x) for x in Xs])
+    rates = [check_positive_float(float(r), "lr") for r in np.broadcast_to(np.asarray(lr, dtype=float), (K,))]
+    runs = [check_non_negative_int(int(e), "epochs") for e in np.broadcast_to(np.asarray(epochs), (K,))]
+    if batch_size is None:
+        if len(set(sizes)) > 1:
+            raise ValueError(f"full batches need samples of one size, got sizes {sorted(set(sizes))}")
+        size = int(sizes[0])
+    else:
+        size = check_positive_int(batch_size, "batch_size")
+        if np.any(sizes % size):
+            raise ValueError(f"batch_size {size} must divide every sample size, got sizes {sorted(set(sizes))}")
+        if seeds is None or len(seeds) != K:
+            raise ValueError(f"seeds must hold one seed per start ({K}) for mini-batches")
+        rngs = [np.random.default_rng(check_seed(s)) for s in seeds]
+    steps = np.array(runs) * (sizes // size)                                      # updates of each network
+    X_all, y_all = np.zeros((K, sizes.max(), Xs[0].shape[1])), np.zeros((K, sizes.max(), 1))
+    for k in range(K):
+        X_all[k, :sizes[k]], y_all[k, :sizes[k]] = Xs[k], ys[k]
+    # Stored as the readable loop would, except W1 and b1 negated, so one product gives -Z1 (negation is exact).
+    Wn, bn, W2, b2 = -P["W1"], -P["b1"][:, None, :], P["W2"], P["b2"][:, None, :]
+    rate = np.array(rates).reshape(K, 1, 1)
+    every, queued = np.arange(K)[:, None, None], [np.empty(0, dtype=np.intp) for _ in range(K)]
+    with np.errstate(all="ignore"):                                              # an overflow carries on
+        for first in range(0, int(steps.max()), CHUNK):
+            count = min(CHUNK, int(steps.max()) - first)
+            if batch_size is not None:                                           # the batches of the next steps
+                rows = np.zeros((K, count * size), dtype=np.intp)
+                for k in range(K):
+                    need = min(count, max(int(steps[k]) - first, 0)) * size
+                    if need > len(queued[k]):                                    # whole epochs, in rng's order
+                        epochs_k = -(-(need - len(queued[k])) // sizes[k])
+                        fresh = rngs[k].permuted(np.tile(np.arange(sizes[k]), (epochs_k, 1)), axis=1)
+                        queued[k] = np.concatenate([queued[k], fresh.ravel()])
+                    rows[k, :need], queued[k] = queued[k][:need], queued[k][need:]
+                rows = rows.reshape(K, count, size)
+                X_c, y_c = X_all[every, rows], y_all[every, rows]               # (K, count, B, D), (K, count, B, 1)
+            step = rate
+            for t in range(count):
+                x_b, y_b = (X_all, y_all) if batch_size is None else (X_c[:, t], y_c[:, t])
+                if first + t >= steps.min():
+                    step = rate * (first + t < steps)[:, None, None]             # 0 once a network is done
+                g_Wn, g_bn, g_W2, g_b2 = _gradients(x_b, y_b, Wn, bn, W2, b2)
+                Wn -= step * g_Wn
+                bn -= step * g_bn
+                W2 -= step * g_W2
+                b2 -= step * g_b2
+    return unstack_params({"W1": -Wn, "b1": -bn[:, 0], "W2": W2, "b2": b2[:, 0]})
