@@ -231,7 +231,7 @@ def test_raw_data_at_the_explorers_default_rate_trains_and_twice_the_rate_diverg
     import inspect
     defaults = {k: p.default for k, p in inspect.signature(generalisation_explorer).parameters.items()}
     raw = run(**{**defaults, "standardise": False})
-    assert not raw["diverged"] and len(raw["curves"]["train"]) == defaults["epochs"]
+    assert not raw["diverged"] and len(raw["curves"]["train"]) == defaults["epochs"] + 1
     assert run(**{**defaults, "standardise": False, "lr": 2 * defaults["lr"]})["diverged"]
     assert not run(**{**defaults, "lr": 2 * defaults["lr"]})["diverged"]
 
