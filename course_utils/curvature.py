@@ -1,8 +1,10 @@
 """The curvature of the loss: its Hessian and its sharpness, the largest eigenvalue (notebook 03).
 
-Gradient descent with learning rate lr is stable along a direction of curvature
-λ only while lr < 2 / λ, so the sharpness λ_max sets the largest learning rate
-that does not overshoot. The Hessian is built the way a gradient check works:
+Near the current parameters, where the loss is close to a quadratic, gradient
+descent with learning rate lr is stable along a direction of curvature λ only
+while lr < 2 / λ, so the sharpness λ_max sets the largest learning rate that does
+not overshoot from here. The limit is local: the Hessian changes as the
+parameters move (notebook 03, section 7). The Hessian is built the way a gradient check works:
 nudge one parameter up and down by δ and difference the gradients that
 ``backward`` returns.
 """
@@ -95,8 +97,9 @@ def _hessian(X, y, params, output, delta, what, copies):
 def sharpness(X, y, params, output="linear", delta=1e-4):
     """The sharpness λ_max: the largest eigenvalue of the Hessian of the MSE over all parameters.
 
-    Gradient descent with learning rate lr overshoots along the sharpest
-    direction once lr > 1 / λ_max and is unstable once lr > 2 / λ_max.
+    Near the current parameters, gradient descent with learning rate lr overshoots
+    along the sharpest direction once lr > 1 / λ_max and grows along it once
+    lr > 2 / λ_max; farther away the sharpness is another (notebook 03, section 7).
 
     Accuracy: the centred difference of the gradient errs by about δ² / 6
     times the third derivatives, plus rounding of about 1e-16 |g| / δ. With

@@ -104,27 +104,42 @@ def test_db2():
         assert_feedback(backprop.check_db2(junk), "incorrect")
 
 
-# ----- notebook 03, exercise 3: largest learning rate that works -----
+# ----- notebook 03, exercise 3: the learning rate that ends lowest -----
 
-def test_largest_good_lr():
-    # Ones-init width 2, 1000 epochs: 0.8 ends near 114 (< 198.66), 1.0 sticks near 801, 1.2 diverges.
-    assert_feedback(backprop.check_largest_good_lr(None), "not attempted")
-    assert_feedback(backprop.check_largest_good_lr(0.8), "correct")
-    assert_feedback(backprop.check_largest_good_lr(1.0), "incorrect", "does not diverge", "worse")
-    assert_feedback(backprop.check_largest_good_lr(1.2), "incorrect", "diverges")
-    assert_feedback(backprop.check_largest_good_lr(0.3), "incorrect", "larger rate")
-    assert_feedback(backprop.check_largest_good_lr(0.7), "incorrect", "pick one")
+def test_best_lr():
+    # Ones-init width 2, 1000 epochs, mean of the last 100 losses: 0.003 is still falling (about 95),
+    # 0.03 ends lowest (about 81), 0.3 bounces a little higher (about 86), 0.8 catapults to near the
+    # mean predictor (about 114), 1.0 ends at about 801 (worse than the start 198.66), 1.2 diverges.
+    assert_feedback(backprop.check_best_lr(None), "not attempted")
+    assert_feedback(backprop.check_best_lr(0.03), "correct", "ends lowest")
+    assert_feedback(backprop.check_best_lr(0.003), "incorrect", "on its way down", "larger rate")
+    assert_feedback(backprop.check_best_lr(0.3), "incorrect", "smaller rate")
+    assert_feedback(backprop.check_best_lr(0.8), "incorrect", "first rose", "always predicting the mean", "catapult")
+    assert_feedback(backprop.check_best_lr(1.0), "incorrect", "finishing is not learning", "worse")
+    assert_feedback(backprop.check_best_lr(1.2), "incorrect", "diverges")
+    assert_feedback(backprop.check_best_lr(0.05), "incorrect", "pick one")
     for junk in GARBAGE:
-        assert_feedback(backprop.check_largest_good_lr(junk), "incorrect")
+        assert_feedback(backprop.check_best_lr(junk), "incorrect")
 
 
 def test_lr_outcomes_match_train():
     # The check's verdicts come from cu.train itself, not from stored numbers.
     X, y = cu.make_dataset()
-    for lr, (diverged, run, first, final) in backprop._lr_outcomes().items():
+    for lr, (diverged, run, first, peak, end) in backprop._lr_outcomes().items():
         result = cu.train(X, y, cu.init_params(2), lr=lr, epochs=1000)
         assert (diverged, run) == (result.diverged, len(result.losses))
-        assert final == result.final_loss and first == result.losses[0]
+        assert first == result.losses[0] and peak == result.losses.max()
+        assert end == result.losses[-backprop.LR_TAIL:].mean()
+
+
+def test_best_lr_is_the_same_by_the_final_loss():
+    # A learner who judges each run by its final loss instead of the mean of its last 100 picks the same rate.
+    outcomes = backprop._lr_outcomes()
+    X, y = cu.make_dataset()
+    finals = {lr: cu.train(X, y, cu.init_params(2), lr=lr, epochs=1000).final_loss
+              for lr, outcome in outcomes.items() if not outcome[0]}
+    by_tail = min((lr for lr in outcomes if not outcomes[lr][0]), key=lambda lr: outcomes[lr][4])
+    assert min(finals, key=finals.get) == by_tail
 
 
 # ----- notebook 03, exercise 4: a training loop -----
@@ -260,7 +275,7 @@ def test_first_width_within():
         assert_feedback(check(junk), "incorrect")
 
 
-@pytest.mark.parametrize("check", [backprop.check_db2, backprop.check_largest_good_lr, backprop.check_train_loop,
+@pytest.mark.parametrize("check", [backprop.check_db2, backprop.check_best_lr, backprop.check_train_loop,
                                    width.check_distinct_units, width.check_param_count,
                                    width.check_first_width_within])
 def test_checks_never_raise(check):

@@ -371,9 +371,9 @@ def test_complex_answers_are_refused_with_a_clear_message():
 
 def test_long_answers_are_summarised():
     run = _trained_network()
-    assert len(str(backprop.check_largest_good_lr(run))) <= MAX_MESSAGE
+    assert len(str(backprop.check_best_lr(run))) <= MAX_MESSAGE
     assert len(str(dataset.check_surface_minimum(list(range(200_000))))) <= 200
-    assert "1e+308" in str(backprop.check_largest_good_lr(1e308))
+    assert "1e+308" in str(backprop.check_best_lr(1e308))
     assert "1e+308" in str(dataset.check_noise_floor(1e308))
     feedback = width.check_param_count(lambda m: np.arange(200_000))
     assert "shape (200000,)" in feedback.message and len(str(feedback)) <= 250

@@ -94,10 +94,12 @@ TABLE = [
     (backprop.check_db2, -1.32, "incorrect", "residuals"),
     (backprop.check_db2, 1.33, "incorrect", "wrong sign"),
     # 03 ex 3, a choice from the list: exact
-    (backprop.check_largest_good_lr, 0.8, "correct", "0.8"),
-    (backprop.check_largest_good_lr, 0.80, "correct", "0.8"),
-    (backprop.check_largest_good_lr, 0.81, "incorrect", "pick one"),
-    (backprop.check_largest_good_lr, 1, "incorrect", "worse"),                    # typed 1 is the listed 1.0
+    (backprop.check_best_lr, 0.03, "correct", "0.03"),
+    (backprop.check_best_lr, 0.030, "correct", "0.03"),
+    (backprop.check_best_lr, 3e-2, "correct", "0.03"),
+    (backprop.check_best_lr, 0.031, "incorrect", "pick one"),
+    (backprop.check_best_lr, 0.0300001, "incorrect", "pick one"),
+    (backprop.check_best_lr, 1, "incorrect", "worse"),                             # typed 1 is the listed 1.0
     # 04 ex 1 and the follow-up of ex 2: whole numbers, exact
     (width.check_distinct_units, 1, "correct", "identical"),
     (width.check_distinct_units, 1.0, "incorrect", "whole number"),
@@ -129,7 +131,7 @@ def test_every_numeric_exercise_has_right_rounded_and_wrong_rows():
         by_check.setdefault(check, set()).add(status)
     numeric = [dataset.check_noise_floor, dataset.check_doubled_noise, dataset.check_surface_minimum,
                output_layer.check_forward_by_hand, output_layer.check_saturation_point, backprop.check_db2,
-               backprop.check_largest_good_lr, width.check_distinct_units, width.check_free_params]
+               backprop.check_best_lr, width.check_distinct_units, width.check_free_params]
     for check in numeric:
         assert by_check[check] == {"correct", "incorrect"}, check.__name__
         assert sum(1 for c, *_ in TABLE if c is check) >= 3, check.__name__

@@ -37,7 +37,7 @@ COURSE_ID = "backprop-from-scratch"
 POINTS = {
     "check_noise_floor": 1, "check_doubled_noise": 1, "check_surface_minimum": 2,
     "check_forward_by_hand": 1, "check_sigmoid_prime": 2, "check_saturation_point": 1,
-    "check_gradients": 3, "check_db2": 1, "check_largest_good_lr": 1, "check_train_loop": 3,
+    "check_gradients": 3, "check_db2": 1, "check_best_lr": 1, "check_train_loop": 3,
     "check_distinct_units": 1, "check_param_count": 1, "check_free_params": 1, "check_first_width_within": 2,
     "check_expected_test_mse": 1, "check_best_epoch": 2, "check_epoch_batches": 2,
 }

@@ -30,7 +30,7 @@ CHECKS = (
     (output_layer.check_saturation_point, VALUE),
     (check_gradients, FUNCTION),                            # 03 (returns a GradientReport)
     (backprop.check_db2, VALUE),
-    (backprop.check_largest_good_lr, VALUE),
+    (backprop.check_best_lr, VALUE),
     (backprop.check_train_loop, FUNCTION),
     (width.check_distinct_units, VALUE),                    # 04
     (width.check_param_count, FUNCTION),

@@ -18,15 +18,17 @@ from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, as_number, is_blank,
 from .gradients import small_problem
 
 DB2 = "Exercise 2 (db2 by hand)"
-LR = "Exercise 3 (largest learning rate that works)"
+LR = "Exercise 3 (the learning rate that ends lowest)"
 LOOP = "Exercise 4 (a training loop)"
 
 # Exercise 2: a three-sample example small enough to do on paper.
 DB2_Y_HAT = (2.0, 0.0, 1.0)
 DB2_Y = (1.0, 1.0, 3.0)
-# Exercise 3: learning rates to try on the course data, ones-init width 2, 1000 epochs.
-LR_CANDIDATES = (0.05, 0.3, 0.8, 1.0, 1.2)
+# Exercise 3: learning rates to try on the course data, ones-init width 2, 1000 epochs; a run is
+# judged by the mean of its last LR_TAIL losses, so that a run bouncing in a period-2 cycle is judged by its middle.
+LR_CANDIDATES = (0.003, 0.03, 0.3, 0.8, 1.0, 1.2)
 LR_EPOCHS = 1000
+LR_TAIL = 100
 
 
 @never_raises(DB2)
@@ -62,27 +64,36 @@ def check_db2(answer):
 
 @lru_cache(maxsize=1)
 def _lr_outcomes():
-    """For each candidate rate: (diverged, epochs run, first loss, final loss), ones-init width 2."""
+    """For each candidate rate: (diverged, losses recorded, first loss, highest loss, mean of the last ``LR_TAIL``).
+
+    Ones-init width 2 on the course data, ``LR_EPOCHS`` epochs. A diverged run's highest loss and
+    mean are those of its finite losses; the check never uses them.
+    """
     X, y = make_dataset()
     params = init_params(2)
     out = {}
     for lr in LR_CANDIDATES:
         result = train(X, y, params, lr=lr, epochs=LR_EPOCHS)
-        out[lr] = (result.diverged, len(result.losses), float(result.losses[0]), result.final_loss)
+        losses = result.losses
+        out[lr] = (result.diverged, len(losses), float(losses[0]), float(np.max(losses)),
+                   float(np.mean(losses[-LR_TAIL:])))
     return out
 
 
-def _is_good(outcome):
-    diverged, _, first, final = outcome
-    return not diverged and final < first
+@lru_cache(maxsize=1)
+def _mean_predictor_mse():
+    """The MSE of always predicting the mean of y on the course data: the variance of y."""
+    return float(np.var(make_dataset()[1]))
 
 
 @never_raises(LR)
-def check_largest_good_lr(answer):
-    """Check the largest rate in ``LR_CANDIDATES`` that trains 1000 epochs without diverging and ends below its start.
+def check_best_lr(answer):
+    """Check the rate in ``LR_CANDIDATES`` whose run ends with the lowest loss.
 
-    The answer is one of the listed rates, typed as listed. The first check trains
-    five networks, so it takes a moment; later checks reuse the result.
+    Each run trains the ones-init network of width 2 on the course data for 1000
+    epochs and is judged by the mean of its last 100 losses; a run that diverges
+    is out. The answer is one of the listed rates, typed as listed. The first check
+    trains six networks, so it takes a moment; later checks reuse the result.
     """
     name = LR
     if is_blank(answer):
@@ -94,18 +105,27 @@ def check_largest_good_lr(answer):
         return Feedback.hint(name, f"pick one of the listed learning rates ({listed}), got {brief(answer)}.")
     outcomes = _lr_outcomes()
     lr = match[0]
-    right = max(c for c in LR_CANDIDATES if _is_good(outcomes[c]))
-    diverged, run, first, final = outcomes[lr]
+    finished = {c: outcomes[c][4] for c in LR_CANDIDATES if not outcomes[c][0]}
+    right = min(finished, key=finished.get)
+    diverged, run, first, peak, end = outcomes[lr]
     if lr == right:
-        return Feedback.correct(name, f"right: lr = {lr:g} ends at MSE {final:.2f}, below the start {first:.2f}; "
-                                      "every larger rate in the list fails.")
+        return Feedback.correct(name, f"right: lr = {lr:g} ends lowest, at MSE {end:.2f} (mean of the last "
+                                      f"{LR_TAIL} epochs). Neither the largest nor the smallest rate is best.")
     if diverged:
         return Feedback.hint(name, f"lr = {lr:g} diverges: the loss stops being finite after {run} epochs "
-                                   "(look at result.diverged).")
-    if final >= first:
-        return Feedback.hint(name, f"lr = {lr:g} does not diverge, but it ends at MSE {final:.2f}, worse than the "
-                                   f"start {first:.2f}: not diverging is not the same as learning.")
-    return Feedback.hint(name, f"lr = {lr:g} works (final MSE {final:.2f}), but a larger rate in the list works too.")
+                                   "(look at result.diverged), so it is out.")
+    if end >= first:
+        return Feedback.hint(name, f"lr = {lr:g} runs all {LR_EPOCHS} epochs, but ends at MSE {end:.2f}, worse than "
+                                   f"the start {first:.2f}: finishing is not learning.")
+    if peak > first:
+        return Feedback.hint(name, f"lr = {lr:g} finishes, but its loss first rose to {peak:.2f} and it ends at "
+                                   f"{end:.2f}, near the {_mean_predictor_mse():.2f} of always predicting the mean: "
+                                   "the catapult of section 7. A smaller rate ends lower.")
+    if lr < right:
+        return Feedback.hint(name, f"lr = {lr:g} is still on its way down: it ends at {end:.2f} after {LR_EPOCHS} "
+                                   "epochs, and a larger rate in the list ends lower.")
+    return Feedback.hint(name, f"lr = {lr:g} ends at {end:.2f}, but a smaller rate in the list ends lower: "
+                               "a larger step is not a lower loss.")
 
 
 @never_raises(LOOP)
