@@ -548,3 +548,48 @@ def test_a_run_continued_from_the_step_that_overflows_reads_as_diverged(course_d
     losses, diverged = cache.losses(300, 2, "ones", "linear", 3.16)
     assert diverged and np.array_equal(losses, whole.losses)
     assert cache.known(2, "ones", "linear", 3.16) == float("inf")
+
+# ----- What a learner sees: the zoom on notebook 02's band, notebook 05's start, reversible arrow keys -----
+
+def _png_pixels(png):
+    import matplotlib.image
+
+    return matplotlib.image.imread(io.BytesIO(png))[..., :3]
+
+
+def _top_prediction_row(png, bounds):
+    """The highest pixel row with a prediction's colour (vermillion over white) inside the axes ``bounds``."""
+    rgb = _png_pixels(png) * 255
+    height, width = rgb.shape[:2]
+    left, bottom, w, h = (float(v) for v in bounds.split())
+    rows = slice(int(height * (1 - bottom - h)) + 2, int(height * (1 - bottom)) - 2)
+    cols = slice(int(width * left) + 2, int(width * (left + w)) - 2)
+    r, g, b = (rgb[rows, cols, i] for i in range(3))
+    hits = np.flatnonzero(((r - g > 35) & (g - b > 25)).any(axis=1))    # not the band's purple, nor the green line
+    return rows.start + hits[0]
+
+
+def test_output_explorer_zoom_shows_each_move_of_the_output_weight():
+    # The sigmoid start: on the full scale (-10 to 50) the predictions are a strip a pixel high, so one step
+    # of the output weight (1.0 -> 1.5, MSE 203.18 -> 202.51) moves nothing visible. The zoom shows it.
+    explorer = output_explorer()
+    before, bounds = explorer.png, explorer.figure_data["zoom-axes"]
+    high_before = explorer.state["prediction_range"][1]
+    state = move(explorer, "output_weight", 1.5)
+    assert state["prediction_range"][1] - high_before > 0.05
+    zoom_moved = _top_prediction_row(before, bounds) - _top_prediction_row(explorer.png, bounds)
+    left, bottom, w, h = map(float, bounds.split())
+    full_bounds = f"{0.07} {bottom} {w} {h}"           # the left panel: same height, at the left margin
+    full_moved = _top_prediction_row(before, full_bounds) - _top_prediction_row(explorer.png, full_bounds)
+    assert zoom_moved >= 10, f"the top of the predictions moved {zoom_moved} px in the zoom"
+    assert abs(full_moved) <= 1, f"expected no visible move on the full scale, got {full_moved} px"
+    assert "zoomed on the band (0, 1)" in explorer.alt and "thin strip" in explorer.alt
+    assert f"fill {state['prediction_range'][0]:.3f} to {state['prediction_range'][1]:.3f}" in explorer.alt
+
+
+def test_output_explorer_zoom_counts_what_it_cannot_show(course_data):
+    explorer = output_explorer(output="linear", output_weight=30.0)
+    y_hat = explorer.state["y_hat"]
+    below, above = explorer.state["outside_zoom"]
+    assert (below, above) == (int(np.sum(y_hat < -0.05)), int(np.sum(y_hat > 1.05))) and above > 0
+    assert f"{below + above:,} of {len(y_hat):,} predictions lie outside this view" in explorer.alt
