@@ -650,6 +650,88 @@ def test_the_epochs_note_sits_beside_the_epochs_slider():
     assert explorer._note.value == value
 
 
+class KeyboardSlider:
+    """The browser's side of a ``FloatLogSlider``: noUiSlider 15 as ipywidgets 8 sets it up, for the arrow keys.
+
+    The handle moves on exponents; each one is snapped to the grid ``min + k * step`` (computed in
+    percent of the track), and the browser sends ``base ** exponent`` back as the widget's value. Each
+    floating-point operation is the one the JavaScript does, in the same order. ``pow_ulps`` makes the
+    browser's ``Math.pow`` land that many floating-point steps away from Python's, as another engine might.
+    """
+
+    def __init__(self, widget, pow_ulps=0):
+        self.widget, self.pow_ulps = widget, pow_ulps
+        self.lo, self.hi, self.step, self.base = widget.min, widget.max, widget.step, widget.base
+        # createSlider: start = logCalc(value), then snapped onto the grid.
+        start = min(max(math.log(widget.value) / math.log(self.base), self.lo), self.hi)
+        self.exponent = self.snap(start)
+
+    def snap(self, exponent):
+        span = self.hi - self.lo
+        pct = 100 * (exponent + abs(self.lo) if self.lo < 0 else exponent - self.lo) / span / (100 / 100)
+        step_pct = 100 * self.step / span / (100 / (100 - 0))
+        pct = max(min(0 + math.floor((pct - 0) / step_pct + 0.5) * step_pct, 100), 0)   # Math.round
+        return pct * (100 / 100) * span / 100 + self.lo if pct < 100 else self.hi
+
+    def press(self, key):
+        self.exponent = self.snap(self.exponent + (self.step if key == "ArrowRight" else -self.step))
+        value = self.base ** self.exponent
+        for _ in range(abs(self.pow_ulps)):
+            value = float(np.nextafter(value, np.inf if self.pow_ulps > 0 else 0.0))
+        self.widget.set_state({"value": value})         # the kernel side of a message from the browser
+        return self.widget.value
+
+
+def test_keyboard_slider_reproduces_the_irreversible_off_grid_start():
+    # The browser measured ArrowRight then ArrowLeft from 0.05 landing on 0.0501: 0.05 is not on the grid.
+    from course_utils.widgets._controls import log_slider
+
+    slider = log_slider("learning rate", 0.05, -3, 0)
+    keys = KeyboardSlider(slider)
+    assert f"{keys.press('ArrowRight'):.3g}" == "0.0631" and f"{keys.press('ArrowLeft'):.3g}" == "0.0501"
+
+
+@pytest.mark.parametrize("pow_ulps", [0, 1, -1, 3])
+@pytest.mark.parametrize("name", ["training_explorer", "width_sweep_explorer", "generalisation_explorer"])
+def test_arrow_keys_on_the_learning_rate_are_reversible(built, name, pow_ulps):
+    # Right, left, left, right: back to the very same float, whatever the browser's last bit.
+    from course_utils.widgets._controls import log_slider
+
+    shown = built[name][0].controls["lr"]
+    slider = log_slider("learning rate", shown.value, shown.min, shown.max, shown.step)
+    start, keys = slider.value, KeyboardSlider(slider, pow_ulps)
+    up = keys.press("ArrowRight")
+    assert up == pytest.approx(start * 10 ** shown.step, rel=1e-12)
+    assert keys.press("ArrowLeft") == start
+    down = keys.press("ArrowLeft")
+    assert down == pytest.approx(start / 10 ** shown.step, rel=1e-12) and keys.press("ArrowRight") == start
+    assert up == slider.grid_value(round((math.log10(up) - shown.min) / shown.step))
+
+
+def test_a_value_typed_into_the_readout_is_kept():
+    from course_utils.widgets._controls import log_slider
+
+    slider = log_slider("learning rate", 0.01, -4, 1)
+    for typed in (1.78, 0.05, 3.16, 0.0316):
+        slider.set_state({"value": typed})
+        assert slider.value == typed
+    slider.set_state({"value": 10 ** -1.5 * (1 + 4e-16)})       # the grid point, off in its last bit
+    assert slider.value == 10 ** -1.5
+
+
+def test_arrow_keys_there_and_back_redraw_the_same_figure():
+    # Notebook 05's explorer at its start (cut to 200 epochs to stay quick): right then left on the
+    # learning rate gives back the same rate, so the same remembered run and the same figure.
+    explorer = generalisation_explorer(epochs=200)
+    png, alt, lr = explorer.png, explorer.alt, explorer.controls["lr"].value
+    keys = KeyboardSlider(explorer.controls["lr"])
+    keys.press("ArrowRight")
+    assert explorer.state["lr"] == pytest.approx(lr * 10 ** 0.1) and explorer.png != png
+    keys.press("ArrowLeft")
+    assert explorer.controls["lr"].value == lr and explorer.state["lr"] == lr
+    assert explorer.png == png and explorer.alt == alt
+
+
 def test_rerunning_the_generalisation_explorers_cell_leaks_no_widgets(monkeypatch):
     # Its panel holds a row and a note besides the controls: they must be closed too.
     monkeypatch.setattr(_base, "_cell_id", lambda: "cell-9")
@@ -660,4 +742,3 @@ def test_rerunning_the_generalisation_explorers_cell_leaks_no_widgets(monkeypatc
         generalisation_explorer(**settings)
     assert len(_live_widgets()) == count, "re-running the cell left widgets behind"
     assert first.comm is None and first._note.comm is None
-
