@@ -161,9 +161,10 @@ def _draw(axes, state):
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     trained, run_epochs = state.get("trained", state["epochs_run"]), state["epochs_run"]
     progress = f", training: epoch {trained}" if trained < run_epochs and not diverged else ""
-    # The samples control counts the whole sample; 60% of it is trained on.
+    # The samples control counts the whole sample; 60% of it is trained on. Aligned left, a long title
+    # runs on over the legend's column instead of off the left edge.
     axes.set_title(f"{state['n_train']:,} of {state['n_samples']:,} samples trained on, width {state['width']}, "
-                   f"batch {state['batch_size']}{progress}")
+                   f"batch {state['batch_size']:,}{progress}", loc="left")
 
     def row(i):
         return [number(curves[name][i]) for name in NAMES]
