@@ -742,3 +742,30 @@ def test_rerunning_the_generalisation_explorers_cell_leaks_no_widgets(monkeypatc
         generalisation_explorer(**settings)
     assert len(_live_widgets()) == count, "re-running the cell left widgets behind"
     assert first.comm is None and first._note.comm is None
+
+
+def test_more_or_fewer_epochs_reuse_the_run_with_the_same_numbers(monkeypatch):
+    # Notebook 05's explorer: ArrowRight on the epochs trains 20 epochs more, not the whole run again,
+    # and going on from where a run ended gives the numbers of a fresh run, shuffles included.
+    from course_utils.widgets import generalisation as module
+
+    trained = []
+
+    def counting_train(*args, **kwargs):
+        trained.append(kwargs["epochs"])
+        return cu.train(*args, **kwargs)
+
+    explorer = generalisation_explorer(epochs=200)
+    monkeypatch.setattr(module, "train", counting_train)
+    for epochs, cost in ((300, 100), (120, 0), (320, 20)):
+        trained.clear()
+        state = move(explorer, "epochs", epochs)
+        assert sum(trained) == cost, (epochs, trained)
+        fresh = module.run(100, 64, "10", 10 ** -1.5, epochs, False)
+        for name in ("train", "validation", "test"):
+            np.testing.assert_array_equal(state["curves"][name], fresh["curves"][name])
+        assert state["best_epoch"] == fresh["best_epoch"] and state["trained"] == epochs and not state["diverged"]
+    # Another setting starts its own run.
+    trained.clear()
+    move(explorer, "width", 32)
+    assert sum(trained) == 320

@@ -52,7 +52,8 @@ def three_way_split(n_samples, seed=0):
     return parts
 
 
-def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, first=0.05, every=0.3, chunk_s=0.04):
+def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, first=0.05, every=0.3, chunk_s=0.04,
+               resume=None):
     """Train once, yielding the run's state as it grows: after ``first`` s, then every ``every`` s, and at the end.
 
     The run is trained by ``train`` in chunks of epochs, with the validation and
@@ -60,6 +61,11 @@ def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, fi
     (each starts from the last one's parameters, and one shuffling generator runs
     through them all), so a staged run ends with the numbers of an uninterrupted
     one. Each state is a dict as ``run`` returns, with ``trained`` the epochs trained so far.
+
+    The last state also holds ``checkpoint``: the run's parameters, the state of its
+    shuffling generator and its curves (None if it diverged). Passed back as ``resume``
+    with the same settings and another number of epochs, it gives the same numbers as
+    a fresh run: more epochs go on from where it ended, fewer are the start of its curves.
     """
     (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = three_way_split(n_samples, seed)
     n_train = len(X_tr)
@@ -76,8 +82,18 @@ def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, fi
     fixed = {"n_samples": n_samples, "n_train": n_train, "n_val": len(X_va), "n_test": len(X_te), "width": width,
              "batch_size": batch, "lr": lr, "epochs": epochs, "epochs_run": run_epochs, "standardise": standardise,
              "noise_floor": mean_square_noise(X_tr, y_tr)}
-    now = {"params": init_params(width, "random", seed=seed), "trained": 0, "diverged": False}
-    rng, pieces = np.random.default_rng(seed), {name: [] for name in NAMES}
+    rng = np.random.default_rng(seed)
+    if resume is None:
+        now = {"params": init_params(width, "random", seed=seed), "trained": 0, "diverged": False}
+        pieces = {name: [] for name in NAMES}
+    else:
+        if resume["trained"] >= run_epochs:              # the start of a longer run: nothing to train
+            start = {name: [curve[:run_epochs]] for name, curve in resume["curves"].items()}
+            yield {**_state(fixed, start, run_epochs, False), "checkpoint": None}
+            return
+        now = {"params": resume["params"], "trained": resume["trained"], "diverged": False}
+        rng.bit_generator.state = resume["rng_state"]
+        pieces = {name: [curve] for name, curve in resume["curves"].items()}
 
     def advance(chunk):
         try:
@@ -96,7 +112,12 @@ def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, fi
         return now["diverged"] or now["trained"] >= run_epochs
 
     for _ in staged(advance, max(1, 2000 // steps_per_epoch), 1, first, every, chunk_s):
-        yield _state(fixed, pieces, now["trained"], now["diverged"])
+        state = _state(fixed, pieces, now["trained"], now["diverged"])
+        if now["diverged"] or now["trained"] >= run_epochs:        # the last state: where a longer run goes on
+            state["checkpoint"] = None if now["diverged"] else {
+                "params": now["params"], "rng_state": rng.bit_generator.state, "trained": now["trained"],
+                "curves": state["curves"]}
+        yield state
 
 
 def _state(fixed, pieces, trained, diverged):
@@ -188,8 +209,11 @@ class GeneralisationExplorer(Explorer):
     ``state`` holds ``curves`` (``{"train", "validation", "test"}``, each (n_epochs_run,)),
     ``best_epoch``, ``noise_floor``, ``diverged``, ``trained`` (epochs trained so
     far: a long run is drawn as it grows), the part sizes ``n_train``, ``n_val`` and
-    ``n_test``, and the settings used. ``note`` is the sentence beside the epochs
-    slider when a run is cut to ``MAX_STEPS`` steps ("" otherwise).
+    ``n_test``, ``checkpoint`` (see ``run_stages``) and the settings used. More
+    epochs of a run seen before go on from where it ended, fewer are the start of
+    its curves, so the epochs slider redraws without training it all again.
+    ``note`` is the sentence beside the epochs slider when a run is cut to
+    ``MAX_STEPS`` steps ("" otherwise).
     """
 
     figure_kw = {"figsize": (9.0, 4.5), "layout": None}
@@ -198,6 +222,7 @@ class GeneralisationExplorer(Explorer):
     def __init__(self, n_samples=100, width=64, batch_size="10", lr=10 ** -1.5, epochs=1500, standardise=False,
                  seed=0):
         self.seed, self._finished = check_randomstate_seed(seed), Remembered(16)
+        self._checkpoints = Remembered(16)         # the longest run of each setting, by everything but the epochs
         check_choice(n_samples, "n_samples", SAMPLE_SIZES)
         check_choice(width, "width", WIDTHS)
         check_choice(str(batch_size), "batch_size", BATCH_SIZES)
@@ -238,9 +263,14 @@ class GeneralisationExplorer(Explorer):
             state = self._finished.get(key)
             yield state, run_message(state)
             return
-        for state in run_stages(n_samples, width, batch_size, lr, epochs, standardise, self.seed):
+        # More epochs of a run seen before go on from where it ended; fewer are the start of its curves.
+        setting = (n_samples, width, batch_size, lr, standardise, self.seed)
+        resume = self._checkpoints.get(setting)
+        for state in run_stages(n_samples, width, batch_size, lr, epochs, standardise, self.seed, resume=resume):
             yield state, run_message(state)
         self._finished.put(key, state)
+        if state.get("checkpoint") is not None and (resume is None or state["checkpoint"]["trained"] > resume["trained"]):
+            self._checkpoints.put(setting, state["checkpoint"])
 
     def draw(self, fig, axes, state):
         table, self.figure_data = _draw(axes, state)
