@@ -614,9 +614,12 @@ def test_generalisation_explorer_starts_where_early_stopping_shows(built):
     curves, best = state["curves"], state["best_epoch"]
     # The lowest validation MSE falls well inside the run, not on its edge (it was epoch 298 of 300).
     assert 0.05 * 1500 <= best <= 0.85 * 1500, best
-    # After it, the training MSE keeps falling, below the noise floor, while validation rises again.
-    assert curves["train"][-100:].mean() < state["noise_floor"] < curves["train"][:best].mean()
-    assert curves["validation"][-100:].mean() > curves["validation"][best]
+    # Over the last 500 epochs the training MSE sits below the noise floor (the network fits noise), while
+    # the validation MSE has levelled off well above it: within 15% of its mean over epochs 500 to 1000.
+    floor, train, validation = state["noise_floor"], curves["train"], curves["validation"]
+    assert train[1000:].mean() < floor < train[:best].mean()
+    assert validation[1000:].mean() > 1.5 * floor
+    assert abs(validation[1000:].mean() / validation[500:1000].mean() - 1) < 0.15
     # The samples control counts the whole sample; the title and the table say how it was split.
     assert explorer.controls["n_samples"].description == "samples drawn"
     assert (state["n_train"], state["n_val"], state["n_test"]) == (60, 20, 20)
@@ -627,8 +630,8 @@ def test_generalisation_explorer_starts_where_early_stopping_shows(built):
 
 @pytest.mark.slow
 def test_generalisation_explorers_start_puts_the_minimum_inside_the_run_for_every_seed():
-    # The docstring's claim: with seeds 0 to 19 the lowest validation MSE fell between epochs 84 and 934 of 1500.
-    # Asserted as "inside [5%, 85%] of the run" for every seed, which the claim implies and rounding cannot break.
+    # The docstrings' claim: with every one of seeds 0 to 19 the lowest validation MSE falls inside the run
+    # (measured: between epochs 84 and 934 of 1500), here between 5% and 85% of it.
     from course_utils.widgets.generalisation import run
 
     best = [run(100, 64, "10", 10 ** -1.5, 1500, False, seed=seed)["best_epoch"] for seed in range(20)]
