@@ -74,7 +74,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@ $(LAB_STAMP) $(SITE_STAMP) $(PLAYGROUND_STAMP)
 
+# tools/lab_settings.py: no "news?" or update pop-up over the figures (lab-settings/overrides.json).
 lab: $(LAB_STAMP)
+	$(BIN)/python tools/lab_settings.py
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 test: $(STAMP) $(CLASSROOM_STAMP)

@@ -35,11 +35,11 @@ import time            # noqa: E402
 
 from course_utils.widgets import (dataset_explorer, generalisation_explorer, output_explorer,  # noqa: E402
                                   training_explorer, width_sweep_explorer)
-from course_utils.widgets._base import course_data, course_noise_floor  # noqa: E402
+from course_utils.data import cached_dataset, cached_noise_floor  # noqa: E402
 
 FACTORIES = (dataset_explorer, output_explorer, training_explorer, width_sweep_explorer, generalisation_explorer)
 FIRST_S, FINAL_S = 0.3, 1.0
-CACHES = ("runs", "_limits", "_finished")
+CACHES = ("runs", "_limits", "_finished", "_checkpoints")
 # (explorer, its settings, the control moved, the new value): runs that take seconds to finish.
 LONG = [
     (training_explorer, {"epochs": 3000}, "width", 16),
@@ -78,8 +78,8 @@ def timed(explorer, name, new, built):
     """Set control ``name`` to ``new``; return the seconds to each figure drawn (the first, ..., the last)."""
     for attr, value in built.items():
         setattr(explorer, attr, copy.deepcopy(value))
-    course_data.cache_clear()
-    course_noise_floor.cache_clear()
+    cached_dataset.cache_clear()
+    cached_noise_floor.cache_clear()
     shown = []
     watch = lambda change: shown.append(time.perf_counter())     # noqa: E731
     explorer.image.observe(watch, names="value")

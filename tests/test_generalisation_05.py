@@ -16,7 +16,7 @@ ex = cu.exercises.generalisation
 
 @pytest.fixture(scope="module")
 def explorer():
-    return generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
+    return generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40, standardise=True)
 
 
 def test_explorer_draws_its_start(explorer):
@@ -58,7 +58,7 @@ def test_curves_are_the_train_runs_in_original_units(explorer):
 @pytest.mark.parametrize("name, value", [("width", 2), ("batch_size", "full"), ("n_samples", 300),
                                          ("lr", 0.1), ("epochs", 60), ("standardise", False)])
 def test_every_control_redraws(name, value):
-    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
+    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40, standardise=True)
     before = e.png
     e.controls[name].value = value
     assert e.error is None, e.message
@@ -74,8 +74,13 @@ def test_raw_data_at_a_large_rate_diverges_with_a_message():
 def test_too_many_steps_are_cut_with_a_message():
     state = run(10_000, 2, "1", 0.01, 20, True)
     assert state["epochs_run"] == MAX_STEPS // 6000 < 20
-    e = generalisation_explorer(n_samples=100, width=2, batch_size="1", lr=0.01, epochs=2000)
-    assert "Only" in e.message and len(e.state["curves"]["train"]) == MAX_STEPS // 60 + 1
+    e = generalisation_explorer(n_samples=100, width=2, batch_size="1", lr=0.01, epochs=2000, standardise=True)
+    assert len(e.state["curves"]["train"]) == MAX_STEPS // 60 + 1
+    # The note sits beside the epochs slider, where the learner just moved it, not under the figure.
+    assert e.note == f"Only {MAX_STEPS // 60} of 2,000 epochs were trained: at batch size 1 that is already 30,000 steps."
+    assert e.note in e._note.value and "Only" not in e.message
+    e.controls["epochs"].value = 100                          # every epoch trained: the note goes
+    assert e.note == "" and "Only" not in e._note.value
 
 
 @pytest.mark.parametrize("answer, status", [(None, "not attempted"), (4.5, "correct"), ("4.5", "incorrect"),
@@ -135,7 +140,7 @@ def test_a_diverging_run_reads_well_and_stays_in_the_frame():
 
 
 def test_the_alt_text_follows_the_state():
-    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
+    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40, standardise=True)
     assert "60 training samples, width 8, batch 32" in e.alt and "standardised data" in e.alt
     assert f"epoch {e.state['best_epoch']}" in e.alt
     e.controls["n_samples"].value = 300
@@ -145,7 +150,7 @@ def test_the_alt_text_follows_the_state():
 
 
 def test_every_table_header_names_its_column():
-    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40)
+    e = generalisation_explorer(n_samples=100, width=8, batch_size="32", lr=0.05, epochs=40, standardise=True)
     headers = re.findall(r"<th[^>]*>(.*?)</th>", e.numbers.value)
     assert headers and all(h.strip() for h in headers)
     with pytest.raises(ValueError, match="every table column needs a name"):

@@ -102,7 +102,7 @@ class Explorer(widgets.VBox):
         self._message_box = widgets.HTML()
         header = widgets.HTML(f"{_CSS}<b>{escape(title)}</b>")
         # One column of controls on a narrow page, two side by side where they fit without squeezing a slider.
-        panel = widgets.GridBox(list(self.controls.values()), layout=widgets.Layout(
+        panel = widgets.GridBox(self.panel_items(), layout=widgets.Layout(
             grid_template_columns="repeat(auto-fill, minmax(620px, 1fr))", grid_gap="2px 16px", width="100%"))
         super().__init__([header, panel, self.image, self.numbers, self._message_box])
         # CSS classes name the explorer and each control in the page, for the browser tests.
@@ -148,6 +148,10 @@ class Explorer(widgets.VBox):
         for cell, explorer in list(_BUILT_BY_CELL.items()):
             if explorer is self:
                 del _BUILT_BY_CELL[cell]
+
+    def panel_items(self):
+        """The widgets of the control panel, in order: the controls (a subclass may put a note beside one)."""
+        return list(self.controls.values())
 
     @property
     def values(self):

@@ -4,6 +4,8 @@ Every slider is at least 350 px of track, reports its value when released
 (not on every pixel of a drag) and moves by one ``step`` per arrow key. A
 float slider refuses NaN (the value stays where it was), so no figure ever
 reads "MSE nan"; infinities are clamped to the ends, as any out-of-range value is.
+A log slider's arrow keys are reversible: right then left gives back the very
+same value, so the explorer shows the very same run again.
 """
 
 import math
@@ -34,7 +36,15 @@ class FloatSlider(widgets.FloatSlider):
 
 
 class FloatLogSlider(widgets.FloatLogSlider):
-    """``ipywidgets.FloatLogSlider`` that refuses NaN (its ``min`` and ``max`` are exponents)."""
+    """``ipywidgets.FloatLogSlider`` that refuses NaN and keeps its arrow keys reversible.
+
+    Its ``min`` and ``max`` are exponents, and its handle moves on the grid of exponents
+    ``min + k * step``. The browser computes each grid value as ``base ** exponent`` in its
+    own floating point, so a value that comes back from a grid point may differ from the
+    one that went there in the last bit, enough to train a different run. A value within
+    rounding of a grid point is therefore stored as that grid point, computed one way,
+    here; any other value (one typed into the readout) is kept as it is.
+    """
 
     @traitlets.validate("value")
     def _validate_value(self, proposal):
@@ -42,7 +52,18 @@ class FloatLogSlider(widgets.FloatLogSlider):
         if isinstance(value, float) and math.isnan(value):
             raise traitlets.TraitError(f"{self.description} must be a number from {self.base ** self.min:g} to "
                                        f"{self.base ** self.max:g}, got nan")
-        return super()._validate_value(proposal)
+        return self.on_grid(super()._validate_value(proposal))
+
+    def grid_value(self, k):
+        """The ``k``-th value of the slider's grid, ``base ** (min + k * step)``, always computed the same way."""
+        return float(self.base ** round(self.min + k * self.step, 12))
+
+    def on_grid(self, value):
+        """``value`` as the grid value it is within rounding of (its exponent within 1e-9), else unchanged."""
+        if not (value > 0 and self.step):
+            return value
+        k = (math.log(value, self.base) - self.min) / self.step
+        return self.grid_value(round(k)) if abs(k - round(k)) < 1e-9 / self.step else value
 
 
 def _layout():
@@ -57,7 +78,11 @@ def slider(description, value, min, max, step, integer=False):
 
 
 def log_slider(description, value, min_exp, max_exp, step=0.1):
-    """A slider over ``10**min_exp .. 10**max_exp``; one arrow key multiplies the value by ``10**step``."""
+    """A slider over ``10**min_exp .. 10**max_exp``; one arrow key multiplies the value by ``10**step``.
+
+    Start it on a grid point, ``10 ** (min_exp + k * step)`` (0.01 or ``10 ** -1.5``, not 0.05):
+    the first arrow key moves an off-grid value to a grid point, so left would not undo right.
+    """
     return FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
                           description=description, continuous_update=False,
                           readout_format=".3g", style=_STYLE, layout=_layout())

@@ -5,10 +5,11 @@ import numpy as np
 from .._checks import check_choice, check_in_range
 from ..data import cached_dataset
 from ..network import forward, mse
-from ..plotting import plot_predictions
+from ..plotting import COLORS, plot_predictions
 from ._base import Explorer, choice, html_table, number, slider
 
 BAND = (0.0, 1.0)          # every value a sigmoid output can take
+ZOOM = (-0.05, 1.05)       # the right panel's prediction axis: the band and a little room around it
 MAX_POINTS_SHOWN = 3_000
 
 
@@ -29,13 +30,18 @@ def hand_set_params(hidden_weight, output_weight, output_bias, n_hidden=2):
 class OutputExplorer(Explorer):
     """Predictions against targets for hand-set weights, with the MSE and the sigmoid's (0, 1) band.
 
+    The left panel shows every target and prediction; on its axis from about -10
+    to 50 a sigmoid's predictions are a thin strip, so the right panel zooms into
+    the band (0, 1), where each move of a slider shows.
+
     ``state`` holds ``params``, ``y`` and ``y_hat`` (n, 1), ``mse``, ``output``,
-    ``prediction_range`` (min, max of ``y_hat``) and ``targets_in_band``
-    (the fraction of targets a sigmoid output could reach at all).
+    ``prediction_range`` (min, max of ``y_hat``), ``targets_in_band``
+    (the fraction of targets a sigmoid output could reach at all) and
+    ``outside_zoom`` (how many predictions lie below and above the zoomed view).
     """
 
-    figure_kw = {"figsize": (9.0, 4.5), "layout": None}
-    margins = {"left": 0.08, "right": 0.77, "bottom": 0.12, "top": 0.92}
+    figure_kw = {"ncols": 2, "figsize": (10.0, 4.6), "layout": None}
+    margins = {"left": 0.07, "right": 0.98, "bottom": 0.22, "top": 0.86, "wspace": 0.22}
 
     def __init__(self, output="sigmoid", hidden_weight=1.0, output_weight=1.0, output_bias=0.0, n_hidden=2):
         check_choice(output, "output", ("linear", "sigmoid"))
@@ -57,16 +63,39 @@ class OutputExplorer(Explorer):
         y_hat = forward(X, params, output)
         state = {"params": params, "y": y, "y_hat": y_hat, "mse": mse(y, y_hat), "output": output,
                  "prediction_range": (float(y_hat.min()), float(y_hat.max())),
-                 "targets_in_band": float(np.mean((y > BAND[0]) & (y < BAND[1])))}
+                 "targets_in_band": float(np.mean((y > BAND[0]) & (y < BAND[1]))),
+                 "outside_zoom": (int(np.sum(y_hat < ZOOM[0])), int(np.sum(y_hat > ZOOM[1])))}
         return state, ""
 
     def draw(self, fig, axes, state):
         shown = MAX_POINTS_SHOWN
-        plot_predictions(axes, state["y"][:shown], state["y_hat"][:shown], band=BAND,
-                         label=f"{state['output']} output")
-        axes.set_title(f"MSE {number(state['mse'])}")
-        # The legend sits beside the plot, where no prediction can fall behind it.
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=5)
+        y, y_hat = state["y"][:shown], state["y_hat"][:shown]
+        label = f"{state['output']} output"
+        full, zoom = axes
+        plot_predictions(full, y, y_hat, band=BAND, label=label)
+        full.set_title("every target and prediction")
+        plot_predictions(zoom, y, y_hat, s=5, label=label)
+        # The band fills this panel: its edges, in the band's colour, are enough.
+        for edge in BAND:
+            zoom.axhline(edge, color=COLORS["band"], linewidth=1.5)
+        zoom.set_ylim(*ZOOM)
+        zoom.set_xlim(full.get_xlim())
+        zoom.set_title("zoom on the band (0, 1)")
+        zoom.set_ylabel("")
+        below, above = state["outside_zoom"]
+        if below or above:     # predictions the zoom cannot show: say how many, and where they went
+            where = [f"{count:,} {side}" for count, side in ((above, "above"), (below, "below")) if count]
+            zoom.text(0.98, 0.5, f"{' and '.join(where)} this view\n(of {len(state['y_hat']):,} predictions)",
+                      transform=zoom.transAxes, ha="right", va="center", fontsize=10,
+                      bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.6", "alpha": 0.9})
+        for ax in axes:
+            ax.get_legend().remove()
+        # One legend for both panels, under them, where no prediction can fall behind it.
+        handles, labels = full.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=3, markerscale=5, frameon=False)
+        fig.suptitle(f"{label}: MSE {number(state['mse'])}", fontweight="bold")
+        self.figure_data = {"zoom-ylim": f"{ZOOM[0]:g} {ZOOM[1]:g}",
+                            "zoom-axes": " ".join(f"{v:.4f}" for v in zoom.get_position().bounds)}
         low, high = state["prediction_range"]
         return html_table(["output", "MSE", "predictions from", "to", "targets inside (0, 1)"],
                           [[state["output"], number(state["mse"]), number(low, 3), number(high, 3),
@@ -74,11 +103,19 @@ class OutputExplorer(Explorer):
 
     def describe(self, state):
         low, high = state["prediction_range"]
-        y = state["y"]
-        inside = "all inside the band (0, 1) a sigmoid can reach" if 0 <= low and high <= 1 else "reaching outside (0, 1)"
-        return (f"Predictions against targets with a {state['output']} output: the predictions run from "
-                f"{number(low, 3)} to {number(high, 3)}, {inside}, while the targets run from "
-                f"{y.min():.1f} to {y.max():.1f}; the MSE is {number(state['mse'])}.")
+        y, n = state["y"], len(state["y_hat"])
+        below, above = state["outside_zoom"]
+        predictions = f"{number(low, 3)} to {number(high, 3)}"
+        if 0 <= low and high <= 1:
+            left = f"the predictions, from {predictions}, are a thin strip along 0"
+            right = f"Right, zoomed on the band (0, 1) a sigmoid can reach: the predictions fill {predictions}"
+        else:
+            left = f"the predictions run from {predictions}"
+            right = (f"Right, zoomed on the band (0, 1): {below + above:,} of {n:,} predictions lie outside this view"
+                     if below or above else f"Right, zoomed on the band (0, 1): every prediction is in this view")
+        return (f"Predictions against targets with a {state['output']} output. Left, on the full scale: {left}, "
+                f"while the targets run from {y.min():.1f} to {y.max():.1f}. {right}. The MSE is "
+                f"{number(state['mse'])}.")
 
 
 def output_explorer(output="sigmoid", hidden_weight=1.0, output_weight=1.0, output_bias=0.0):
