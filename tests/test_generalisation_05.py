@@ -231,14 +231,20 @@ def test_only_the_first_batch_of_an_epoch_is_unbiased_and_the_bias_comes_from_th
     assert np.all(small[:, 1:] < 1e-3)                # at a tiny rate the weights hardly move: nearly unbiased
 
 
-def test_raw_data_at_the_explorers_default_rate_trains_and_twice_the_rate_diverges():
-    # Section 5's sentence, checked with the explorer's own defaults and its own run().
+def test_at_the_explorers_defaults_standardising_trains_slower_and_diverges_later():
+    # Section 5's sentences, checked with the explorer's own defaults and its own run(): at the default rate both
+    # train all epochs, the standardised run ending higher; doubling the rate, raw data diverges first (at 4x).
     import inspect
     defaults = {k: p.default for k, p in inspect.signature(generalisation_explorer).parameters.items()}
-    raw = run(**{**defaults, "standardise": False})
-    assert not raw["diverged"] and len(raw["curves"]["train"]) == defaults["epochs"] + 1
-    assert run(**{**defaults, "standardise": False, "lr": 2 * defaults["lr"]})["diverged"]
+    assert defaults["standardise"] is False
+    raw, scaled = run(**defaults), run(**{**defaults, "standardise": True})
+    for state in (raw, scaled):
+        assert not state["diverged"] and len(state["curves"]["train"]) == defaults["epochs"] + 1
+    assert scaled["curves"]["train"][-1] > 3 * raw["curves"]["train"][-1]
+    assert 0 < raw["best_epoch"] < 0.85 * defaults["epochs"]
     assert not run(**{**defaults, "lr": 2 * defaults["lr"]})["diverged"]
+    assert run(**{**defaults, "lr": 4 * defaults["lr"]})["diverged"]
+    assert not run(**{**defaults, "standardise": True, "lr": 8 * defaults["lr"]})["diverged"]
 
 
 @pytest.mark.slow
