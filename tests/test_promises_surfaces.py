@@ -338,5 +338,5 @@ def test_the_training_explorer_draws_before_it_computes_the_stable_limit(monkeyp
 def test_a_pending_limit_is_said_in_words():
     explorer = training_explorer(epochs=50)
     state = {**explorer.state, "limit_start": None, "limit_end": None, "limit_pending": True}
-    assert "being computed" in explorer.describe(state)
+    assert "being computed" in explorer.alt_text(state)
     explorer.close()

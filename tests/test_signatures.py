@@ -119,5 +119,9 @@ def test_the_width_is_called_width_everywhere():
                 if names & NOT_A_WIDTH:
                     found[f"{name}.{getattr(fn, '__name__', '')}"] = sorted(names & NOT_A_WIDTH)
     assert not found, found
+    from course_utils import widgets
+    from course_utils.widgets.output import hand_set_params
+    for fn in [hand_set_params] + [getattr(widgets, n) for n in widgets.__all__ if n.endswith("_explorer")]:
+        assert not set(inspect.signature(fn).parameters) & NOT_A_WIDTH, fn.__name__
     assert list(inspect.signature(cu.init_params).parameters)[0] == "width"
     assert "widths" in inspect.signature(cu.width_sweep).parameters

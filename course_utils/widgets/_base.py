@@ -58,7 +58,7 @@ class Explorer(widgets.VBox):
     A subclass gives its controls and says what to do with their values:
     ``compute(**values)`` returns ``(state, message)``, ``draw(fig, axes, state)``
     draws the figure and returns the HTML table of numbers shown under it, and
-    ``describe(state)`` returns the sentence a screen reader reads for the figure.
+    ``alt_text(state)`` returns the sentence a screen reader reads for the figure.
     A slow ``compute`` may instead be a generator that yields ``(state, message)``
     several times as its training goes on; each one is drawn as it arrives, so the
     learner sees the curves grow instead of waiting for the last epoch.
@@ -166,7 +166,7 @@ class Explorer(widgets.VBox):
         """Draw ``state`` on ``axes`` (from ``new_figure``) and return the table HTML to show below."""
         raise NotImplementedError
 
-    def describe(self, state):
+    def alt_text(self, state):
         """One or two sentences on what the figure shows and what to notice (the image's alt text)."""
         raise NotImplementedError
 
@@ -190,7 +190,7 @@ class Explorer(widgets.VBox):
                 self.figure_data = {}
                 with course_style():
                     self.numbers.value = self.draw(fig, axes, self.state)
-                self.png, self.alt = figure_png(fig, crop=False, quick=True), self.describe(self.state)
+                self.png, self.alt = figure_png(fig, crop=False, quick=True), self.alt_text(self.state)
                 self.image.value = img_tag(self.png, self.alt, image_attributes(self.figure_data))
                 self._show_message()     # with every frame, so the words never lag the figure
                 self.frames_drawn += 1

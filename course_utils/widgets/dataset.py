@@ -53,7 +53,7 @@ class DatasetExplorer(Explorer):
                           [[f"{len(y):,}", f"{stats['mean']:.3f}", f"{stats['min']:.3f}",
                             f"{stats['max']:.3f}", f"{state['noise_floor']:.4f}"]])
 
-    def describe(self, state):
+    def alt_text(self, state):
         stats, y = state["stats"], state["y"]
         return (f"Left: {state['shown']:,} of {len(y):,} inputs on the (x1, x2) square, coloured by target from "
                 f"dark (low) to yellow (high). Right: histogram of the targets, mean {stats['mean']:.3f}, "

@@ -281,7 +281,7 @@ class GeneralisationExplorer(Explorer):
         if self._note.value != html:
             self._note.value = html
 
-    def describe(self, state):
+    def alt_text(self, state):
         curves, best, trained = state["curves"], state["best_epoch"], state["trained"]
         data = "standardised" if state["standardise"] else "raw"
         what = (f"Training, validation and test MSE against epoch on a log scale, for {state['n_samples']:,} samples "

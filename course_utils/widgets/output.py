@@ -13,18 +13,18 @@ ZOOM = (-0.05, 1.05)       # the right panel's prediction axis: the band and a l
 MAX_POINTS_SHOWN = 3_000
 
 
-def hand_set_params(hidden_weight, output_weight, output_bias, n_hidden=2):
+def hand_set_params(hidden_weight, output_weight, output_bias, width=2):
     """Parameters with every hidden weight, every output weight and the output bias set by hand.
 
-    Hidden biases stay 0, as in the ones-start; ``(1, 1, 0)`` gives ``init_params(n_hidden)``.
+    Hidden biases stay 0, as in the ones-start; ``(1, 1, 0)`` gives ``init_params(width)``.
 
     Returns
     -------
     dict
-        ``W1`` (2, n_hidden), ``b1`` (n_hidden,), ``W2`` (n_hidden, 1), ``b2`` (1,).
+        ``W1`` (2, width), ``b1`` (width,), ``W2`` (width, 1), ``b2`` (1,).
     """
-    return {"W1": np.full((2, n_hidden), float(hidden_weight)), "b1": np.zeros(n_hidden),
-            "W2": np.full((n_hidden, 1), float(output_weight)), "b2": np.array([float(output_bias)])}
+    return {"W1": np.full((2, width), float(hidden_weight)), "b1": np.zeros(width),
+            "W2": np.full((width, 1), float(output_weight)), "b2": np.array([float(output_bias)])}
 
 
 class OutputExplorer(Explorer):
@@ -43,12 +43,12 @@ class OutputExplorer(Explorer):
     figure_kw = {"ncols": 2, "figsize": (10.0, 4.6), "layout": None}
     margins = {"left": 0.07, "right": 0.98, "bottom": 0.22, "top": 0.86, "wspace": 0.22}
 
-    def __init__(self, output="sigmoid", hidden_weight=1.0, output_weight=1.0, output_bias=0.0, n_hidden=2):
+    def __init__(self, output="sigmoid", hidden_weight=1.0, output_weight=1.0, output_bias=0.0, width=2):
         check_choice(output, "output", ("linear", "sigmoid"))
         check_in_range(hidden_weight, "hidden_weight", -2.0, 2.0)
         check_in_range(output_weight, "output_weight", -10.0, 30.0)
         check_in_range(output_bias, "output_bias", -10.0, 30.0)
-        self.n_hidden = n_hidden
+        self.width = width
         controls = {
             "output": choice("output", ["linear", "sigmoid"], output),
             "hidden_weight": slider("every hidden weight", hidden_weight, -2.0, 2.0, 0.1),
@@ -59,7 +59,7 @@ class OutputExplorer(Explorer):
 
     def compute(self, output, hidden_weight, output_weight, output_bias):
         X, y = cached_dataset()
-        params = hand_set_params(hidden_weight, output_weight, output_bias, self.n_hidden)
+        params = hand_set_params(hidden_weight, output_weight, output_bias, self.width)
         y_hat = forward(X, params, output)
         state = {"params": params, "y": y, "y_hat": y_hat, "mse": mse(y, y_hat), "output": output,
                  "prediction_range": (float(y_hat.min()), float(y_hat.max())),
@@ -101,7 +101,7 @@ class OutputExplorer(Explorer):
                           [[state["output"], number(state["mse"]), number(low, 3), number(high, 3),
                             f"{state['targets_in_band']:.1%}"]])
 
-    def describe(self, state):
+    def alt_text(self, state):
         low, high = state["prediction_range"]
         y, n = state["y"], len(state["y_hat"])
         below, above = state["outside_zoom"]

@@ -140,7 +140,7 @@ class TrainingExplorer(Explorer):
         axes.text(1.02, 0.0, text, transform=axes.transAxes, va="bottom", ha="left", fontsize=9,
                   bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "#8c8c8c"})
 
-    def describe(self, state):
+    def alt_text(self, state):
         losses = state["losses"]
         what = (f"MSE against epoch on a log scale for width {state['width']}, {state['init']} start, "
                 f"{state['output']} output, learning rate {state['lr']:.3g}"

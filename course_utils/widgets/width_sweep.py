@@ -93,7 +93,7 @@ class WidthSweepExplorer(Explorer):
                 rows.append([w, number(losses[-1]), f"{losses[-1] / floor:.3g}x", len(losses) - 1])
         return html_table(["hidden units", "final MSE", "of the noise floor", "epochs run"], rows)
 
-    def describe(self, state):
+    def alt_text(self, state):
         curves, trained = state["curves"], state["trained"]
         if not curves:
             return (f"An empty plot of MSE against epoch: no width is ticked, so only the noise floor "
