@@ -658,12 +658,12 @@ def test_generalisation_explorers_start_puts_the_minimum_inside_the_run_for_ever
     # (measured: between epochs 84 and 934 of 1500), here between 5% and 85% of it.
     from course_utils.widgets.generalisation import run
 
-    best = [run(100, 64, "10", 10 ** -1.5, 1500, False, seed=seed)["best_epoch"] for seed in range(20)]
+    best = [run(100, 64, 10, 10 ** -1.5, 1500, False, seed=seed)["best_epoch"] for seed in range(20)]
     assert all(75 <= b <= 1275 for b in best), best
 
 
 def test_the_epochs_note_sits_beside_the_epochs_slider():
-    explorer = generalisation_explorer(n_samples=100, width=2, batch_size="1", lr=0.01, epochs=600, standardise=True)
+    explorer = generalisation_explorer(n_samples=100, width=2, batch_size=1, lr=0.01, epochs=600, standardise=True)
     panel = explorer.children[1]
     row = next(item for item in panel.children if explorer.controls["epochs"] in getattr(item, "children", ()))
     assert list(row.children) == [explorer.controls["epochs"], explorer._note] and row.layout.flex_flow == "row wrap"
@@ -762,7 +762,7 @@ def test_arrow_keys_there_and_back_redraw_the_same_figure():
 def test_rerunning_the_generalisation_explorers_cell_leaks_no_widgets(monkeypatch):
     # Its panel holds a row and a note besides the controls: they must be closed too.
     monkeypatch.setattr(_base, "_cell_id", lambda: "cell-9")
-    settings = {"n_samples": 30, "width": 2, "batch_size": "full", "lr": 0.1, "epochs": 20}
+    settings = {"n_samples": 30, "width": 2, "batch_size": None, "lr": 0.1, "epochs": 20}
     first = generalisation_explorer(**settings)
     count = len(_live_widgets())
     for _ in range(5):
@@ -788,7 +788,7 @@ def test_more_or_fewer_epochs_reuse_the_run_with_the_same_numbers(monkeypatch):
         trained.clear()
         state = move(explorer, "epochs", epochs)
         assert sum(trained) == cost, (epochs, trained)
-        fresh = module.run(100, 64, "10", 10 ** -1.5, epochs, False)
+        fresh = module.run(100, 64, 10, 10 ** -1.5, epochs, False)
         for name in ("train", "validation", "test"):
             np.testing.assert_array_equal(state["curves"][name], fresh["curves"][name])
         assert state["best_epoch"] == fresh["best_epoch"] and state["trained"] == epochs and not state["diverged"]

@@ -33,7 +33,8 @@ from ._runs import Remembered, staged
 
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
 WIDTHS = (2, 4, 8, 16, 32, 64)
-BATCH_SIZES = ("1", "10", "32", "256", "full")
+BATCH_SIZES = (1, 10, 32, 256, None)      # None: the whole training part, one step an epoch
+BATCH_LABELS = ("1", "10", "32", "256", "full")   # the buttons; only the control speaks in strings
 MAX_STEPS = 30_000           # keeps a redraw's training short; more epochs are cut, and a note beside "epochs" says so
 NAMES = ("train", "validation", "test")
 
@@ -70,7 +71,7 @@ def run_stages(n_samples, width, batch_size, lr, epochs, standardise, seed=0, fi
     """
     (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = three_way_split(n_samples, seed)
     n_train = len(X_tr)
-    batch = n_train if batch_size == "full" else min(int(batch_size), n_train)
+    batch = n_train if batch_size is None else min(batch_size, n_train)
     steps_per_epoch = -(-n_train // batch)
     run_epochs = min(epochs, max(1, MAX_STEPS // steps_per_epoch))
     if standardise:
@@ -214,13 +215,13 @@ class GeneralisationExplorer(Explorer):
     figure_kw = {"figsize": (9.0, 4.5), "layout": None}
     margins = {"left": 0.08, "right": 0.66, "bottom": 0.12, "top": 0.92}
 
-    def __init__(self, n_samples=100, width=64, batch_size="10", lr=10 ** -1.5, epochs=1500, standardise=False,
+    def __init__(self, n_samples=100, width=64, batch_size=10, lr=10 ** -1.5, epochs=1500, standardise=False,
                  seed=0):
         self.seed, self._finished = check_randomstate_seed(seed), Remembered(16)
         self._checkpoints = Remembered(16)         # the longest run of each setting, by everything but the epochs
         check_choice(n_samples, "n_samples", SAMPLE_SIZES)
         check_choice(width, "width", WIDTHS)
-        check_choice(str(batch_size), "batch_size", BATCH_SIZES)
+        check_choice(batch_size, "batch_size", BATCH_SIZES)
         check_in_range(lr, "lr", 1e-3, 1.0)
         check_in_range(epochs, "epochs", 20, 2_000, integer=True)
         check_flag(standardise, "standardise")
@@ -228,7 +229,7 @@ class GeneralisationExplorer(Explorer):
             # The whole sample: 60% of it is trained on, as the figure's title says.
             "n_samples": steps("samples drawn", SAMPLE_SIZES, n_samples),
             "width": steps("hidden units", WIDTHS, width),
-            "batch_size": choice("batch size", BATCH_SIZES, str(batch_size)),
+            "batch_size": choice("batch size", BATCH_LABELS, BATCH_LABELS[BATCH_SIZES.index(batch_size)]),
             "lr": log_slider("learning rate", lr, -3, 0, step=0.1),
             "epochs": slider("epochs", epochs, 20, 2_000, 20, integer=True),
             "standardise": switch("standardise X and y (MSE still in the units of y)", standardise),
@@ -253,6 +254,7 @@ class GeneralisationExplorer(Explorer):
         return self._note_text
 
     def compute(self, n_samples, width, batch_size, lr, epochs, standardise):
+        batch_size = BATCH_SIZES[BATCH_LABELS.index(batch_size)]      # the button's label, as the size
         key = (n_samples, width, batch_size, lr, epochs, standardise, self.seed)
         if key in self._finished:                      # seen already: one frame, no training
             state = self._finished.get(key)
@@ -300,14 +302,15 @@ class GeneralisationExplorer(Explorer):
                 f"{number(curves['test'][best])}. The training part's noise floor is {number(state['noise_floor'])}.")
 
 
-def generalisation_explorer(n_samples=100, width=64, batch_size="10", lr=10 ** -1.5, epochs=1500, standardise=False,
+def generalisation_explorer(n_samples=100, width=64, batch_size=10, lr=10 ** -1.5, epochs=1500, standardise=False,
                             seed=0):
     """Retrain on a three-way split and draw train, validation and test MSE per epoch (notebook 05).
 
     ``n_samples`` is how many samples are drawn, one of 30, 100, 300, 1,000,
     3,000 or 10,000 (60% of them are trained on, 20% validate and 20% test);
-    ``width`` one of 2, 4, 8, 16, 32 or 64; ``batch_size`` one of ``"1"``,
-    ``"10"``, ``"32"``, ``"256"`` or ``"full"``. The learning rate moves on a log
+    ``width`` one of 2, 4, 8, 16, 32 or 64; ``batch_size`` one of 1, 10, 32,
+    256 or None (the whole training part, as in ``train``; its button reads
+    "full"). The learning rate moves on a log
     scale from 0.001 to 1 (the default is 10**-1.5 = 0.0316, a point of the
     slider's grid), the epochs from 20 to 2,000 in steps of 20; a run is cut at
     30,000 steps, and a note beside the epochs slider says so. ``seed`` fixes the
