@@ -15,7 +15,7 @@ sys.path[:0] = [str(DOCS / "_ext"), str(DOCS.parent)]
 
 import course_site  # noqa: E402  (docs/_ext)
 
-hub, org, repo, _ = course_site.readme_binder()
+hub, org, repo, branch = course_site.readme_binder()
 REPOSITORY = f"https://github.com/{org}/{repo}"
 URLS = tomllib.loads((DOCS.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
 
@@ -76,8 +76,8 @@ html_last_updated_fmt = None
 JUPYTERHUB_URL = os.environ.get("COURSE_JUPYTERHUB_URL", "").rstrip("/")
 html_theme_options = {
     "repository_url": REPOSITORY,
-    # The named branch, not the badge's HEAD: Colab's launch button opens notebooks by branch name.
-    "repository_branch": "main",
+    # The README badge's branch, main: Colab's launch button opens notebooks by branch name.
+    "repository_branch": branch,
     # Pages live at notebooks/NAME.html, and the notebooks at notebooks/NAME.ipynb in the repository.
     "path_to_docs": "",
     "use_repository_button": True,

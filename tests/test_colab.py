@@ -44,7 +44,7 @@ def test_the_links_open_this_notebook_from_the_course_repository():
         text = colab.links(path.name)
         urls = re.findall(r"\]\((https://[^)]+)\)", text)
         assert urls == [f"https://colab.research.google.com/github/{colab.REPOSITORY}/blob/main/notebooks/{path.name}",
-                        f"https://mybinder.org/v2/gh/{colab.REPOSITORY}/HEAD?urlpath=lab/tree/notebooks/{path.name}"]
+                        f"https://mybinder.org/v2/gh/{colab.REPOSITORY}/main?urlpath=lab/tree/notebooks/{path.name}"]
 
 
 def _run_install_cell(in_colab):

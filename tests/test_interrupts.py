@@ -106,6 +106,7 @@ for trial, double in [(t, d) for t in range(trials) for d in (False, True)]:
         "latency_s": None if raised is None else raised[0] - sent[0][0],
         "cpu_to_raise_s": None if raised is None else raised[1] - sent[0][1],
         "threads_before": before, "threads_after": after, "cores_busy_after": cpu_after,
+        "threads": [t.name for t in threading.enumerate()],      # which thread, if one is left
     })
 print(json.dumps(out))
 """

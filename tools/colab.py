@@ -40,7 +40,7 @@ FRONT_END = ["notebook<7", "ipykernel<7"]
 def links(name):
     """The markdown cell: where this notebook runs with nothing installed."""
     colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{name}"
-    binder = f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?urlpath=lab/tree/notebooks/{name}"
+    binder = f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/notebooks/{name}"
     return (f"*Run this notebook with nothing installed:* [open it in Google Colab]({colab}) "
             f"or [on Binder]({binder}). On your own machine, `make lab` (see the README).")
 
