@@ -52,3 +52,27 @@ def test_run_reports_each_configuration_and_fails_when_one_fails(tmp_path):
     assert done.returncode == 1
     assert "== avx2: exit 0" in done.stdout and "== baseline: exit 1" in done.stdout
     assert "failed under: baseline" in done.stderr
+
+
+def test_together_runs_every_configuration_at_once_and_prints_each_output_whole(tmp_path):
+    # Each run writes three lines with pauses between them; run one after the other they would take 2 x 0.6 s.
+    script = tmp_path / "three_lines.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "core = os.environ.get('OPENBLAS_CORETYPE')\n"
+        "for i in range(3):\n"
+        "    print(f'{core} line {i}', flush=True)\n"
+        "    time.sleep(0.2)\n"
+        "sys.exit(1 if core == 'Sandybridge' else 0)\n")
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "cpu_configs.py"), "run", "--together", "--",
+                           sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "== avx2: exit 0" in done.stdout and "== baseline: exit 1" in done.stdout
+    assert "failed under: baseline" in done.stderr
+    lines = done.stdout.splitlines()
+    for core in ("Haswell", "Sandybridge"):                        # each run's lines together, in order
+        at = [i for i, line in enumerate(lines) if line.startswith(f"{core} line")]
+        assert len(at) == 3 and at == list(range(at[0], at[0] + 3)), done.stdout
+    started = [i for i, line in enumerate(lines) if ": started:" in line]
+    first_output = min(i for i, line in enumerate(lines) if " line " in line)
+    assert len(started) == 2 and max(started) < first_output       # both started before either printed

@@ -2,11 +2,16 @@
 
 ``TestNotebook`` holds the checks for one notebook, and conftest.py collects one
 copy of it for each notebook in ``--notebooks-dir``, named after the notebook
-(``TestNotebook_03_backprop``). A copy opens its notebook once, clears the
-stored outputs, runs all cells and waits for the kernel to go idle (the
-``notebook_page`` fixture); every check then reads that page, in this order:
+(``TestNotebook_03_backprop``). A copy opens its notebook once, with the outputs
+it stores, and runs live the cells a learner needs for its explorers: the first
+cell after the Colab one (imports and data) and every cell that builds an
+explorer (the ``notebook_page`` fixture). The other cells keep the outputs that
+nbval, in the same test run, checks a fresh kernel still prints, so running
+them again here would only repeat that work. Every check then reads that page,
+in this order:
 
-- no cell shows an error or stderr, the cells ran in order, and no widget failed to display;
+- no cell shows an error or stderr, stored or live, the live cells ran in the order run, and no widget
+  failed to display;
 - the notebook's explorer drew its figure, and every explorer slider's track is at least 350 px wide;
 - every explorer slider has an accessible name, and every image in the outputs has alt text;
 - notebook 05's generalisation explorer shows its table of numbers ("best validation");
@@ -28,6 +33,9 @@ stored outputs, runs all cells and waits for the kernel to go idle (the
 Screenshots of each notebook and of each explorer in both themes, and after the keyboard checks, go
 to tests/screenshots/ (git-ignored). One more test re-runs an explorer cell in JupyterLab five times
 and checks that the number of live widgets stays the same.
+
+That the stored outputs come from one run from a fresh kernel, top to bottom, is checked on the
+files (test_notebook_files.py).
 
 Each copy of ``TestNotebook`` is one unit for pytest-xdist's ``--dist loadscope``, so two workers
 (each with its own JupyterLab and Chromium, from conftest.py) share the notebooks between them.
@@ -125,6 +133,43 @@ def close_documents(page):
     page.wait_for_function("() => !document.querySelector('.jp-NotebookPanel')")
 
 
+def live_cells(path):
+    """The indices (among all cells) of the cells run live: the first code cell not tagged ``colab``, and the explorers'.
+
+    A cell builds an explorer if its code names one (``..._explorer``); each such cell imports what it uses.
+    """
+    import nbformat
+
+    cells = nbformat.read(path, as_version=4).cells
+    code = [i for i, cell in enumerate(cells) if cell.cell_type == "code"]
+    setup = next(i for i in code if "colab" not in cells[i].metadata.get("tags", []))
+    explorers = [i for i in code if i != setup and re.search(r"\w_explorer\b", cells[i].source)]
+    return [setup] + explorers
+
+
+# True once the kernel is idle and the cells given ran, in order, in this kernel (prompts [1], [2], ...; the stored
+# counts of those cells are never these, the Colab cell being [1]), or an error was shown.
+LIVE_FINISHED = """(indices) => {
+    const status = document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
+    const cells = document.querySelectorAll('.jp-Notebook .jp-Cell');
+    const prompts = indices.map(i => cells[i]?.querySelector('.jp-InputPrompt')?.textContent.trim() ?? '');
+    if (status !== 'idle' || prompts.some(p => p.includes('*'))) return false;
+    return document.querySelector('%s') !== null || prompts.every((p, k) => p === `[${k + 1}]:`);
+}""" % ERROR_OUTPUTS
+
+
+def run_cells(page, indices):
+    """Run these cells (indices among all cells) one after another, as Shift+Enter would, and wait for the end."""
+    page.evaluate("""(indices) => {
+        const notebook = jupyterapp.shell.currentWidget.content;
+        for (const i of indices) {
+            notebook.activeCellIndex = i;
+            jupyterapp.commands.execute('notebook:run-cell');   // queued in the kernel in this order
+        }
+    }""", indices)
+    page.wait_for_function(LIVE_FINISHED, arg=indices, timeout=RUN_TIMEOUT_MS, polling=250)
+
+
 def run_all(page):
     """Clear the stored outputs, so only this run's are checked, then Run All Cells and wait for the end."""
     menu(page, "Edit", "Clear Outputs of All Cells")
@@ -204,7 +249,7 @@ def lab_page(browser, lab_server):
 
 @pytest.fixture(scope="class")
 def notebook_page(request, lab_page, lab_server):
-    """The page of the class's notebook after Clear Outputs and Run All Cells, shared by the class's checks.
+    """The page of the class's notebook, its stored outputs and its live cells run, shared by the class's checks.
 
     Its kernel stays up while the class's checks run and is shut down after them, so a test
     session runs one kernel at a time per JupyterLab. Afterwards the notebook is closed and the
@@ -214,7 +259,7 @@ def notebook_page(request, lab_page, lab_server):
         open_notebook(lab_page, lab_server, request.cls.notebook)
         if is_dark(lab_page):       # left so by a run that stopped before it could set the theme back
             use_theme(lab_page, LIGHT)
-        run_all(lab_page)
+        run_cells(lab_page, live_cells(lab_server.root / request.cls.notebook))
         yield lab_page
     finally:
         try:
@@ -251,10 +296,12 @@ class TestNotebook:
         errors = notebook_page.locator(ERROR_OUTPUTS)
         assert errors.count() == 0, f"{self.notebook}: error output:\n" + "\n---\n".join(errors.all_inner_texts())
 
-    def test_cells_ran_in_order(self, notebook_page):
-        prompts = notebook_page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        assert prompts == [f"[{i}]:" for i in range(1, len(prompts) + 1)], \
-            f"{self.notebook}: cells did not all run in order: {prompts}"
+    def test_the_live_cells_ran_in_order(self, notebook_page, lab_server):
+        live = live_cells(lab_server.root / self.notebook)
+        cells = notebook_page.locator(".jp-Notebook .jp-Cell")
+        prompts = [cells.nth(i).locator(".jp-InputPrompt").inner_text().strip() for i in live]
+        assert prompts == [f"[{i}]:" for i in range(1, len(live) + 1)], \
+            f"{self.notebook}: the live cells {live} did not all run, in order: {prompts}"
 
     def test_no_widget_failed_to_display(self, notebook_page):
         text = notebook_page.locator(".jp-Notebook").inner_text()

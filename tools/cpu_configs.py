@@ -23,7 +23,11 @@ OpenBLAS reports the requested core (``OPENBLAS_VERBOSE=2``).
 Usage::
 
     python tools/cpu_configs.py list                       # the configurations for this numpy
-    python tools/cpu_configs.py run [--only NAME ...] -- COMMAND ...
+    python tools/cpu_configs.py run [--only NAME ...] [--together] -- COMMAND ...
+
+``--together`` starts every configuration at once (``make test-cpus`` does): one nbval run
+keeps the second core busy only while its longest notebook runs, so two side by side take
+about the time of one and a half.
 
 Run it with the interpreter whose numpy is under test: the names come from it.
 """
@@ -36,6 +40,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 # Dispatch targets that belong to the AVX2 level (numpy 2.4 groups them as X86_V3).
@@ -118,6 +123,8 @@ def main(argv=None):
     sub.add_parser("list", help="print the configurations this numpy can express")
     run = sub.add_parser("run", help="run a command under each configuration but native")
     run.add_argument("--only", nargs="+", help="configuration names to run (default: every one but native)")
+    run.add_argument("--together", action="store_true",
+                     help="run the configurations at the same time, each printing its output whole when it ends")
     run.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     configs = configurations()
@@ -132,18 +139,52 @@ def main(argv=None):
     unknown = sorted(set(names) - set(configs))
     if unknown:
         parser.error(f"unknown configuration {unknown}; expected some of {sorted(configs)}")
-    failed = []
     for name in names:
-        print(f"== {verify(name, configs[name])}\n== {env_text(configs[name])} {' '.join(command)}", flush=True)
-        start = time.monotonic()
-        code = subprocess.call(command, env=dict(os.environ, **configs[name]))
-        print(f"== {name}: exit {code} after {time.monotonic() - start:.0f} s", flush=True)
-        if code != 0:
-            failed.append(name)
+        print(f"== {verify(name, configs[name])}", flush=True)
+    if args.together:
+        codes = run_together(names, configs, command)
+    else:
+        codes = {}
+        for name in names:
+            print(f"== {env_text(configs[name])} {' '.join(command)}", flush=True)
+            start = time.monotonic()
+            codes[name] = subprocess.call(command, env=dict(os.environ, **configs[name]))
+            print(f"== {name}: exit {codes[name]} after {time.monotonic() - start:.0f} s", flush=True)
+    failed = [name for name in names if codes[name] != 0]
     if failed:
         print(f"== failed under: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def run_together(names, configs, command):
+    """Run ``command`` under every configuration at once; print each one's output whole, in order, as it ends.
+
+    One run of nbval keeps a core busy only while its longest notebook runs, so two runs side by side finish
+    sooner than one after the other. The outputs go to temporary files, so they are never interleaved.
+    """
+    start = time.monotonic()
+    running = {}
+    for name in names:
+        log = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+        process = subprocess.Popen(command, env=dict(os.environ, **configs[name]), stdout=log,
+                                   stderr=subprocess.STDOUT, text=True)
+        running[name] = (process, log)
+        print(f"== {name}: started: {env_text(configs[name])} {' '.join(command)}", flush=True)
+    codes = {}
+    try:
+        for name, (process, log) in running.items():
+            codes[name] = process.wait()
+            log.seek(0)
+            print(f"== {name}: output\n{log.read()}", end="", flush=True)
+            print(f"== {name}: exit {codes[name]} after {time.monotonic() - start:.0f} s", flush=True)
+            log.close()
+    finally:                       # Ctrl-C or an error here: leave no run behind
+        for process, _ in running.values():
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+    return codes
 
 
 if __name__ == "__main__":
