@@ -91,6 +91,18 @@ def test_above_the_start_limit_runs_finish_and_only_above_lr_1_they_diverge(data
     assert ends[1.0] > runs[1.0].losses[0]
 
 
+@pytest.mark.parametrize("lr", [1.001, 1.01])
+def test_just_above_lr_1_the_loss_grows_at_every_step_without_overflowing_in_1000_epochs(data, lr):
+    # "Neither run overflows within 1000 epochs ... but both losses grow at every step": at lr 1.001 about
+    # 190-fold. The growth is the claim; overflowing later or sooner is not.
+    X, y = data
+    run = cu.train(X, y, cu.init_params(2), lr=lr, epochs=1000)
+    assert not run.diverged and len(run.losses) == 1001
+    assert np.all(np.diff(run.losses[-500:]) > 0)
+    if lr == 1.001:
+        assert 150 < run.losses[-1] / run.losses[0] < 250
+
+
 def test_the_catapult_flattens_the_units_and_the_sharpness_falls_to_that_of_b2(data):
     # lr 0.8: one step raises lambda_max above 2/lr; after the second, the mean sigma' of the hidden units is
     # below 1e-4 and lambda_max is back to 2 (b2 alone), below 2/lr = 2.5; the run then finishes.
