@@ -92,18 +92,21 @@ def test_width_sweep_is_train_bit_for_bit_at_a_chaotic_rate(course_data):
     X, y = course_data
     alone = cu.width_sweep(X, y, widths=(4,), init="random", lr=0.0235, epochs=1000, seed=0)[4]
     beside = cu.width_sweep(X, y, widths=(4, 8), init="random", lr=0.0235, epochs=1000, seed=0)[4]
-    trained = cu.train(X, y, cu.init_params(4, "random", seed=0), lr=0.0235, epochs=1000).losses
-    np.testing.assert_array_equal(alone, trained)
-    np.testing.assert_array_equal(beside, trained)
+    trained = cu.train(X, y, cu.init_params(4, "random", seed=0), lr=0.0235, epochs=1000)
+    for run in (alone, beside):
+        np.testing.assert_array_equal(run.losses, trained.losses)
+        assert run.diverged == trained.diverged
+        for key in trained.params:
+            np.testing.assert_array_equal(run.params[key], trained.params[key])
 
 
 @pytest.mark.parametrize("output", ["linear", "sigmoid"])
 def test_width_sweep_output_is_train(data, output):
     X, y = data
     sweep = cu.width_sweep(X, y, widths=(2, 3), init="random", lr=1.0, epochs=50, seed=4, output=output)
-    for w, losses in sweep.items():
+    for w, run in sweep.items():
         start = cu.init_params(w, "random", seed=4)
-        np.testing.assert_array_equal(losses, cu.train(X, y, start, lr=1.0, epochs=50, output=output).losses)
+        np.testing.assert_array_equal(run.losses, cu.train(X, y, start, lr=1.0, epochs=50, output=output).losses)
 
 
 @pytest.mark.parametrize("starts, error, words", [   # starts made when the test runs, not when it is collected
