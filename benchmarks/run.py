@@ -119,7 +119,7 @@ def main(quick=False):
     t_sweep, sweep = bench(f"cu.width_sweep, widths {WIDTHS}",
                            lambda: cu.width_sweep(X, y, widths=WIDTHS, lr=LR, epochs=EPOCHS), fast_reps)
     for w, losses in zip(WIDTHS, orig4):
-        assert np.allclose(sweep[w], losses, rtol=1e-9, atol=0), f"width_sweep disagrees at width {w}"
+        assert np.allclose(sweep[w].losses, losses, rtol=1e-9, atol=0), f"width_sweep disagrees at width {w}"
     starts = [cu.init_params(w, "random", seed=s) for w in WIDTHS for s in range(SEEDS)]
     t_many, many = bench(f"cu.train_many, {len(starts)} networks (widths {WIDTHS} x {SEEDS} seeds)",
                          lambda: cu.train_many(X, y, starts, lr=LR, epochs=EPOCHS), slow_reps)

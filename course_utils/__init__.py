@@ -3,7 +3,8 @@
 ``import course_utils as cu`` gives every name the notebooks use. The modules
 follow the course: ``data`` (notebook 01), ``activations`` and ``network``
 (notebook 02), ``gradcheck``, ``training``, ``scaling`` and ``curvature``
-(notebooks 03, 04), ``plotting`` for the figure style, ``text`` for the wording
+(notebooks 03, 04), ``stacked`` for many networks side by side (notebook 05,
+imported as ``course_utils.stacked``), ``plotting`` for the figure style, ``text`` for the wording
 of every message, and ``exercises`` for the auto-checks (``check_gradients`` included).
 """
 

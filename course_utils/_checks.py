@@ -274,12 +274,12 @@ def as_y(y, n_samples, name="y", x_name="X"):
     return y
 
 
-def as_params(params, name="params"):
+def as_params(params, name="params", finite=True):
     """Return the four parameters of ``params`` as new float64 arrays in a dict, or raise.
 
     Lists and tuples are accepted as arrays; keys other than W1, b1, W2, b2 are
     left out. The width m (columns of W1) must be at least 1 and every entry a
-    finite real number.
+    real number, finite unless ``finite`` is False (a network that overflowed).
     """
     if not isinstance(params, dict):
         raise TypeError(f"{name} must be a dict with keys W1, b1, W2, b2, got {type(params).__name__}")
@@ -299,7 +299,7 @@ def as_params(params, name="params"):
         if out[key].shape != shape:
             raise ValueError(f"{name}['{key}'] must have shape {shape} to match W1 {out['W1'].shape}, "
                              f"got {out[key].shape}")
-        bad = int(np.count_nonzero(~np.isfinite(out[key])))
+        bad = int(np.count_nonzero(~np.isfinite(out[key]))) if finite else 0
         if bad:
             raise ValueError(f"{name}['{key}'] must contain only finite numbers, but {bad} entries are NaN or "
                              f"infinite")
@@ -495,3 +495,86 @@ def check_copies_memory(sizes, widths, X, epochs, copies, what):
     if (isinstance(X, np.ndarray) and X.ndim == 2 and None not in widths
             and isinstance(epochs, numbers.Integral) and not isinstance(epochs, bool) and epochs >= 0):
         check_training_memory(X.shape[0], widths, int(epochs), X.shape[1], nbytes)   # int: no numpy overflow
+
+
+# ----- networks side by side (stacked.py) -----
+
+def check_per_start(value, name, count, check):
+    """Return ``value`` as a list of ``count`` values, each passed through ``check(v, name)``, or raise.
+
+    One value is used for every start; a sequence (list, tuple or 1-D array) must hold one value per start.
+    """
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__") or np.ndim(value) == 0:
+        return [check(value, name)] * count
+    if np.ndim(value) != 1 or len(value) != count:
+        raise ValueError(f"{name} must be one value, or a sequence of one value per start ({count}), got "
+                         f"{shown(value)}")
+    return [check(v.item() if isinstance(v, np.generic) else v, f"{name}[{k}]") for k, v in enumerate(value)]
+
+
+def check_starts(starts):
+    """Return ``starts`` as a non-empty list (its items are checked later), or raise."""
+    if isinstance(starts, (dict, str)):
+        raise TypeError(f"starts must be a list of params dicts (for one network, put it in a list), "
+                        f"got a {type(starts).__name__}")
+    try:
+        starts = list(starts)
+    except TypeError:
+        raise TypeError(f"starts must be a sequence of params dicts, got {type(starts).__name__}") from None
+    if not starts:
+        raise ValueError("starts must hold at least one params dict, got an empty sequence")
+    return starts
+
+
+def check_stacked_params(stacked):
+    """Return ``(count, n_inputs, m)`` of a dict of stacked parameters, as ``stack_params`` returns it, or raise."""
+    if not isinstance(stacked, dict):
+        raise TypeError(f"stacked must be a dict of stacked parameters (from stack_params), got "
+                        f"{type(stacked).__name__}")
+    missing = [k for k in PARAM_SHAPES if not isinstance(stacked.get(k), np.ndarray)]
+    if missing:
+        raise ValueError(f"stacked must hold W1, b1, W2 and b2 as arrays (from stack_params); "
+                         f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing or not arrays")
+    if stacked["W1"].ndim != 3:
+        raise ValueError(f"stacked['W1'] must have shape (count, n_inputs, m), got {stacked['W1'].shape}")
+    count, n_inputs, m = stacked["W1"].shape
+    for key, shape in {"b1": (count, m), "W2": (count, m, 1), "b2": (count, 1)}.items():
+        if stacked[key].shape != shape:
+            raise ValueError(f"stacked['{key}'] must have shape {shape} to match W1 {stacked['W1'].shape}, "
+                             f"got {stacked[key].shape}")
+    return count, n_inputs, m
+
+
+def as_stacked_data(X, y, count, n_inputs, width):
+    """Return ``X`` and ``y`` for ``backward_stack``: (count, B, D) and (count, B, 1), or one (B, D) and (B, 1)
+    shared by every network; or raise. Its work arrays, about two (count, B, m) arrays, must fit in memory."""
+    batch = np.shape(X)[-2] if isinstance(X, np.ndarray) and X.ndim in (2, 3) else 0    # refuse before copying X
+    _check_stacked_work(count, batch, n_inputs, width)
+    X, y = as_real_array(X, "X"), as_real_array(y, "y")
+    if X.ndim not in (2, 3) or X.shape[-1] != n_inputs or (X.ndim == 3 and X.shape[0] != count):
+        raise ValueError(f"X must have shape (B, {n_inputs}) shared by every network, or ({count}, B, {n_inputs}) "
+                         f"with one batch per network, got {X.shape}")
+    if y.shape != (*X.shape[:-1], 1):
+        raise ValueError(f"y must have shape {(*X.shape[:-1], 1)} to match X {X.shape}, got {y.shape}")
+    for name, a in (("X", X), ("y", y)):
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} must contain only finite numbers, but {int(np.sum(~np.isfinite(a)))} entries "
+                             f"are NaN or infinite")
+    _check_stacked_work(count, X.shape[-2], n_inputs, width)
+    return X, y
+
+
+def _check_stacked_work(count, batch, n_inputs, width):
+    check_memory(8 * count * (batch * (2 * width + n_inputs + 3) + 2 * (n_inputs + 2) * width),
+                 f"the gradients of {count} networks of width {width} on batches of {batch}")
+
+
+def check_stack_memory(count, n_max, n_inputs, width, batch_size, chunk):
+    """Raise unless ``train_stack``'s work arrays fit in ``MEMORY_LIMIT``: every network's samples padded to the
+    largest sample (``n_max``), one step's hidden layer and its gradient, and for mini-batches the batches and
+    shuffled indices of ``chunk`` steps at once."""
+    data = count * n_max * (n_inputs + 1)
+    step = count * min(batch_size or n_max, n_max) * (2 * width + 3)
+    batches = 0 if batch_size is None else count * (chunk * batch_size * (n_inputs + 2) + 3 * (chunk * batch_size
+                                                                                                + n_max))
+    check_memory(8 * (data + step + batches), f"training {count} networks of width {width} side by side")

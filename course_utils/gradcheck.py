@@ -76,11 +76,19 @@ def rounding_level(loss, delta=1e-5):
 def matches(a, b, rounding=0.0):
     """True when every entry of ``a`` is within ``TOLERANCE`` relative of ``b``, or within ``ROUNDING_MARGIN`` times
     ``rounding`` (from ``rounding_level``) absolute: an entry far below the loss is resolved only to its rounding."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    gap, scale = _halved_gaps(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
     with np.errstate(all="ignore"):
-        gap = np.abs(a / 2 - b / 2)
-        return bool(np.all((gap < TOLERANCE * np.maximum(np.abs(a / 2) + np.abs(b / 2), 0.5e-8))
-                           | (gap <= ROUNDING_MARGIN * rounding / 2)))
+        return bool(np.all((gap < TOLERANCE * scale) | (gap <= ROUNDING_MARGIN * rounding / 2)))
+
+
+def _halved_gaps(a, b):
+    """Per entry, ``|a - b| / 2`` and ``max(|a| + |b|, 1e-8) / 2``: the two sides of the cs231n ratio.
+
+    Halved, so that ``|a| + |b|`` cannot overflow; NaN or inf in an entry gives NaN there, without a warning.
+    """
+    with np.errstate(all="ignore"):
+        ha, hb = a / 2, b / 2
+        return np.abs(ha - hb), np.maximum(np.abs(ha) + np.abs(hb), 0.5e-8)
 
 
 def relative_error(a, b):
@@ -102,6 +110,6 @@ def relative_error(a, b):
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
         raise ValueError("a and b must hold at least one number, got empty arrays")
-    with np.errstate(all="ignore"):                  # halved, so |a| + |b| cannot overflow; inf gives NaN
-        ha, hb = a / 2, b / 2
-        return float(np.max(np.abs(ha - hb) / np.maximum(np.abs(ha) + np.abs(hb), 0.5e-8)))
+    gap, scale = _halved_gaps(a, b)
+    with np.errstate(all="ignore"):
+        return float(np.max(gap / scale))

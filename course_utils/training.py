@@ -183,17 +183,24 @@ def _not_finite_at_start(k, count):
 
 
 def width_sweep(X, y, *, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000, output="linear", seed=None):
-    """Train one network per hidden width m and return each one's loss curve (notebook 04).
+    """Train one network per hidden width m and return each one's ``TrainResult`` (notebook 04).
 
     Width ``m`` starts from ``init_params(m, init, seed=seed)`` and is trained
-    by ``train_many``, so its curve is bit for bit what ``train`` gives for that
-    start alone. A width that diverges stops at its last finite loss; the
-    others carry on untouched.
+    by ``train_many``, so its result is bit for bit what ``train`` gives for that
+    start alone. A width that diverges stops at its last finite loss (its
+    ``diverged`` is True); the others carry on untouched.
 
     Returns
     -------
     dict
-        ``{width: losses}``, each as ``TrainResult.losses``: the loss after 0, 1, ..., epochs epochs.
+        ``{width: TrainResult}``, in the order of ``widths``: ``sweep[m].losses`` is the loss after
+        0, 1, ..., epochs epochs, ``sweep[m].params`` the trained parameters.
+
+    Examples
+    --------
+    >>> sweep = width_sweep(X, y, widths=(2, 4), epochs=5)
+    >>> {m: len(run.losses) for m, run in sweep.items()}
+    {2: 6, 4: 6}
     """
     widths = check_widths(widths)
     check_choice(init, "init", INITS)
@@ -202,7 +209,7 @@ def width_sweep(X, y, *, widths=(2, 4, 8, 16), init="ones", lr=0.01, epochs=1000
                         "the {} starts of width_sweep and train_many's copies of them")
     starts = [init_params(w, init, seed=seed) for w in widths]
     runs = train_many(X, y, starts, lr=lr, epochs=epochs, output=output)
-    return {w: run.losses for w, run in zip(widths, runs)}
+    return dict(zip(widths, runs))
 
 
 # float64 copies of its starts train_many holds at once (checked copy, stacks, working, the parameters of the last

@@ -92,18 +92,21 @@ def test_width_sweep_is_train_bit_for_bit_at_a_chaotic_rate(course_data):
     X, y = course_data
     alone = cu.width_sweep(X, y, widths=(4,), init="random", lr=0.0235, epochs=1000, seed=0)[4]
     beside = cu.width_sweep(X, y, widths=(4, 8), init="random", lr=0.0235, epochs=1000, seed=0)[4]
-    trained = cu.train(X, y, cu.init_params(4, "random", seed=0), lr=0.0235, epochs=1000).losses
-    np.testing.assert_array_equal(alone, trained)
-    np.testing.assert_array_equal(beside, trained)
+    trained = cu.train(X, y, cu.init_params(4, "random", seed=0), lr=0.0235, epochs=1000)
+    for run in (alone, beside):
+        np.testing.assert_array_equal(run.losses, trained.losses)
+        assert run.diverged == trained.diverged
+        for key in trained.params:
+            np.testing.assert_array_equal(run.params[key], trained.params[key])
 
 
 @pytest.mark.parametrize("output", ["linear", "sigmoid"])
 def test_width_sweep_output_is_train(data, output):
     X, y = data
     sweep = cu.width_sweep(X, y, widths=(2, 3), init="random", lr=1.0, epochs=50, seed=4, output=output)
-    for w, losses in sweep.items():
+    for w, run in sweep.items():
         start = cu.init_params(w, "random", seed=4)
-        np.testing.assert_array_equal(losses, cu.train(X, y, start, lr=1.0, epochs=50, output=output).losses)
+        np.testing.assert_array_equal(run.losses, cu.train(X, y, start, lr=1.0, epochs=50, output=output).losses)
 
 
 @pytest.mark.parametrize("starts, error, words", [   # starts made when the test runs, not when it is collected
@@ -417,3 +420,37 @@ def test_plotting_helpers_take_lists_and_name_bad_shapes():
         p.plot_target_histogram(None, [1.0])
     with pytest.raises(ValueError, match="at least one number"):
         p.plot_target_histogram(a, [])
+
+
+def test_the_one_loss_curve_plotter_draws_the_explorers_wide_log_axis():
+    # log="wide": log10(MSE) on a plain axis, so a loss near 1e300 and one below 1 fit in one frame.
+    p = cu.plotting
+    fig, ax = p.new_figure()
+    facts = p.plot_loss_curves(ax, {"calm": [3.0, 2.0, 1.5], "wild": [3.0, 1e10, 1e300]}, 1.0, log="wide",
+                               cap=np.inf, diverged={"wild"}, epochs=4, reference=("ref", [0.5, 0.4]))
+    low, high = map(float, facts["ylim-log10"].split())
+    assert low < np.log10(0.4) and high > 300                      # the reference and the wild run are inside
+    assert facts["runs-log10"] == f"{np.log10(1.5):.6g} {300:.6g}"  # the curves alone, not the reference
+    assert ax.get_xlim() == (0, 4)
+    assert [t.get_text() for t in ax.texts] == ["diverged at epoch 3"]
+    assert [line.get_label() for line in ax.get_lines()][:3] == ["ref", "calm", "wild"]
+    assert p.plot_loss_curves(p.new_figure()[1], {"calm": [3.0, 2.0]}) is None    # the notebooks' axis: nothing
+    # cap: a curve stops at its first value above cap (or not finite), on every scale.
+    fig, ax = p.new_figure()
+    p.plot_loss_curves(ax, {"x": [1.0, 2.0, np.inf, 3.0]}, log="wide", cap=np.inf)
+    assert len(ax.get_lines()[0].get_xdata()) == 2
+    with pytest.raises(ValueError, match="log must be False, True or 'wide'"):
+        p.plot_loss_curves(ax, {"x": [1.0]}, log="log10")
+
+
+def test_the_explorers_draw_with_the_plotting_modules_loss_curve_plotter():
+    # One loss-curve plotter: the explorers call plotting's, and define no second one of their own.
+    import ast
+    from pathlib import Path
+    widgets = Path(cu.__file__).resolve().parent / "widgets"
+    defined = [f"{path.name}:{node.name}" for path in widgets.glob("*.py")
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, ast.FunctionDef) and "curve" in node.name]
+    assert defined == []
+    users = [path.name for path in widgets.glob("*.py") if "plot_loss_curves(" in path.read_text(encoding="utf-8")]
+    assert sorted(users) == ["generalisation.py", "training.py", "width_sweep.py"]

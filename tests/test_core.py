@@ -366,3 +366,18 @@ def test_save_figure_exports_white_on_transparent_and_restores(tmp_path, monkeyp
     opaque = pixels[pixels[..., 3] > 0.99][:, :3]
     assert (opaque.min(axis=1) > 0.95).any()  # white text and axes are drawn
     assert ax.xaxis.label.get_color() == before  # the notebook figure is unchanged
+
+
+def test_relative_error_and_matches_share_one_per_entry_ratio():
+    # Both halve a and b before |a| + |b| (no overflow near 1.8e308) and floor the sum at 1e-8: one helper.
+    from course_utils import gradcheck
+    a = np.array([1.0, 1e308, -1e308, 0.0, 3.0, 1e-12])
+    b = np.array([1.0 + 1e-9, 1.5e308, 1e308, 0.0, -3.0, 2e-12])
+    gap, scale = gradcheck._halved_gaps(a, b)
+    ratio = gap / scale
+    # 1e-9 / 2.000000001; 0.5e308 / 2.5e308 = 0.2; opposite signs 1; 0 / 1e-8 = 0; 1; 1e-12 / 1e-8 = 1e-4.
+    np.testing.assert_allclose(ratio, [5e-10, 0.2, 1.0, 0.0, 1.0, 1e-4], rtol=1e-6)
+    assert cu.relative_error(a, b) == np.max(ratio)
+    for k in range(len(a)):
+        assert gradcheck.matches(a[k], b[k]) == bool(ratio[k] < gradcheck.TOLERANCE)
+    assert np.isnan(cu.relative_error([np.inf], [1.0])) and not gradcheck.matches([np.nan], [1.0])

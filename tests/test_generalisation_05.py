@@ -197,7 +197,7 @@ def test_least_squares_on_the_right_features_is_the_number_to_beat():
 def _unvisited_bias(lr, starts=3, shuffles=400):
     """Notebook 05's measurement: per batch of one epoch (20 samples, batches of 5, width 4), the length of
     E[mean gradient of the unvisited samples - full gradient] at the weights reached, over |E[full gradient]|."""
-    from course_utils._stack import backward_stack, stack_params
+    from course_utils.stacked import backward_stack, stack_params
     X, y = cu.make_dataset()
     Xs, ys = cu.StandardScaler().fit_transform(X[:20]), cu.StandardScaler().fit_transform(y[:20])
 
@@ -252,7 +252,7 @@ def test_at_the_explorers_defaults_standardising_trains_slower_and_diverges_late
 def test_early_stopping_pays_with_noise_five_in_nine_of_ten_seeds():
     # Section 3: 20 training and 100 validation samples, width 64, full batch at lr 0.1 for 6000 epochs,
     # checked every 50 epochs; stopping at the lowest validation MSE against the last epoch, on fresh data.
-    from course_utils._stack import train_stack
+    from course_utils.stacked import train_stack
     X_fresh, y_fresh = cu.make_dataset(10_000, noise_std=5.0, seed=7)
     parts = []
     for s in range(10):
@@ -280,7 +280,7 @@ def test_early_stopping_pays_with_noise_five_in_nine_of_ten_seeds():
 def test_scaling_x_alone_at_its_rate_beats_scaling_both_at_theirs():
     # Section 1: width 16 on the first 1000 samples, the recipe (10,000 steps, then 1,000 at a tenth of the rate),
     # X only at lr 0.05 against both at lr 0.2, seed by seed, on 10,000 fresh samples.
-    from course_utils._stack import train_stack
+    from course_utils.stacked import train_stack
     X, y = cu.make_dataset()
     X, y = X[:1000], y[:1000]
     X_test, y_test = cu.make_dataset(10_000, seed=7)

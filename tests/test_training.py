@@ -104,8 +104,13 @@ def test_width_sweep_matches_separate_train_runs(data):
         sweep = cu.width_sweep(X, y, widths=widths, init=init, lr=0.02, epochs=60, seed=seed)
         assert list(sweep) == list(widths)
         for w in widths:
-            alone = cu.train(X, y, cu.init_params(w, init, seed=seed), lr=0.02, epochs=60).losses
-            np.testing.assert_allclose(sweep[w], alone, rtol=1e-9, atol=0)
+            assert isinstance(sweep[w], cu.TrainResult)
+            alone = cu.train(X, y, cu.init_params(w, init, seed=seed), lr=0.02, epochs=60)
+            np.testing.assert_array_equal(sweep[w].losses, alone.losses)
+            assert sweep[w].diverged is alone.diverged is False
+            assert sweep[w].params.keys() == alone.params.keys()
+            for key in alone.params:
+                np.testing.assert_array_equal(sweep[w].params[key], alone.params[key])
 
 
 def test_width_sweep_reports_divergence_per_width_without_warnings(data):
@@ -116,12 +121,14 @@ def test_width_sweep_reports_divergence_per_width_without_warnings(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sweep = cu.width_sweep(X, y, widths=(2, 4, 16), lr=50.0, epochs=300)
-    for w, losses in sweep.items():
-        assert 0 < len(losses) < 300, w
-        assert np.all(np.isfinite(losses))
+    for w, run in sweep.items():
+        assert run.diverged, w
+        assert 0 < len(run.losses) < 300, w
+        assert np.all(np.isfinite(run.losses))
+        assert all(np.all(np.isfinite(v)) for v in run.params.values()), w   # the last finite loss's parameters
         alone = cu.train(X, y, cu.init_params(w), lr=50.0, epochs=300)
         assert alone.diverged
-        np.testing.assert_allclose(losses[:2], alone.losses[:2], rtol=1e-9)
+        np.testing.assert_allclose(run.losses[:2], alone.losses[:2], rtol=1e-9)
 
 
 def test_a_diverging_network_does_not_touch_its_neighbour(data):
@@ -146,8 +153,10 @@ def test_a_diverging_network_does_not_touch_its_neighbour(data):
 def test_width_sweep_zero_epochs(data):
     X, y = data
     sweep = cu.width_sweep(X, y, widths=(2, 5), epochs=0)
-    assert all(len(v) == 1 for v in sweep.values())            # the loss of the start alone
-    assert sweep[2][0] == pytest.approx(cu.mse(y, cu.forward(X, cu.init_params(2))), rel=1e-12)
+    assert all(len(run.losses) == 1 and not run.diverged for run in sweep.values())   # the loss of the start alone
+    assert sweep[2].losses[0] == pytest.approx(cu.mse(y, cu.forward(X, cu.init_params(2))), rel=1e-12)
+    for key, value in cu.init_params(5).items():                                        # no step: the start itself
+        np.testing.assert_array_equal(sweep[5].params[key], value)
 
 
 @pytest.mark.parametrize("kwargs, error, words", [

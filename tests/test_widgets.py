@@ -281,7 +281,7 @@ def test_width_sweep_explorer_defaults_are_the_reference_sweep(course_data, buil
     # The explorer trains one width at a time; width_sweep trains them together. Same numbers.
     expected = cu.width_sweep(X, y, widths=(2, 16), epochs=200)
     for w in expected:
-        np.testing.assert_allclose(curves[w][:201], expected[w], rtol=1e-9)
+        np.testing.assert_allclose(curves[w][:201], expected[w].losses, rtol=1e-9)
     np.testing.assert_array_equal(curves[2], reference_losses())
     assert explorer.state["noise_floor"] == pytest.approx(1.0011, abs=1e-4)
     for w, loss in explorer.state["final"].items():

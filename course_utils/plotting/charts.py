@@ -4,8 +4,6 @@ Each one draws arrays it is given onto an ``ax`` it is given, in the course
 style, and computes nothing about the network itself.
 """
 
-from collections.abc import Mapping
-
 import numpy as np
 from matplotlib.axes import Axes
 
@@ -64,31 +62,6 @@ def plot_predictions(ax, y, y_hat, band=None, s=3, label="prediction"):
     ax.scatter(y, y_hat, s=s, color=COLORS["model"], alpha=0.5, linewidths=0, label=label)
     ax.set(xlabel="target $y$", ylabel="prediction $\\hat y$")
     ax.legend(loc="upper left", markerscale=5)
-
-
-def plot_loss_curves(ax, curves, noise_floor=None, log=False, cap=1e100):
-    """Draw one loss curve per entry of ``curves`` = ``{label: losses}`` (notebooks 03 and 04).
-
-    Each ``losses`` is an array of the MSE after 0, 1, 2, ... epochs, as
-    ``TrainResult.losses``. ``noise_floor`` adds a dashed line at the best reachable MSE;
-    ``log=True`` puts the MSE on a log scale. A curve stops at its first value
-    above ``cap``, so a diverging run shows its climb without overflowing the axis.
-    """
-    check_type(ax, "ax", Axes, AXES)
-    check_type(curves, "curves", Mapping, "a dict {label: losses}")
-    for i, (label, losses) in enumerate(curves.items()):
-        losses = as_real_array(losses, f"curves[{label!r}]").ravel()
-        above = np.flatnonzero(~(losses <= cap))
-        shown = losses[: above[0]] if above.size else losses
-        # Colour, dash pattern and a marker every tenth of the run: each line reads without its colour.
-        ax.plot(range(len(shown)), shown, **line_cue(i), markevery=max(1, len(shown) // 10), markersize=5,
-                label=str(label))
-    if noise_floor is not None:
-        draw_noise_floor(ax, noise_floor)
-    if log:
-        ax.set_yscale("log")
-    ax.set(xlabel="Epoch", ylabel="MSE")
-    ax.legend(loc="upper right")
 
 
 def plot_surface(ax, x1, x2, z, levels=None, cmap="viridis"):

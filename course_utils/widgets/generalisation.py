@@ -14,6 +14,7 @@ seeds 0 to 19 the lowest validation MSE fell inside the run, between epochs 84
 and 934 of the 1500 (median 427); tests/test_widgets.py checks both.
 """
 
+import math
 from functools import lru_cache
 from html import escape
 
@@ -23,12 +24,11 @@ import numpy as np
 from .._checks import check_choice, check_flag, check_in_range, check_randomstate_seed
 from ..data import make_dataset, mean_square_noise
 from ..network import init_params
-from ..plotting import COLORS, line_cue
+from ..plotting import COLORS, line_cue, plot_loss_curves
 from ..scaling import StandardScaler
 from ..split import train_test_split
 from ..training import train
 from ._base import Explorer, choice, html_table, log_slider, number, slider, steps, switch
-from ._curves import draw_loss_curves
 from ._runs import Remembered, staged
 
 SAMPLE_SIZES = (30, 100, 300, 1_000, 3_000, 10_000)
@@ -155,18 +155,12 @@ def epochs_note(state):
             f"{state['batch_size']} that is already {MAX_STEPS:,} steps.")
 
 
-def _finite(curve):
-    """``curve`` up to its first value that is not finite."""
-    bad = np.flatnonzero(~np.isfinite(curve))
-    return curve[:bad[0]] if len(bad) else curve
-
-
 def _draw(axes, state):
     """Draw ``state`` on ``axes``; return ``(table HTML, axes facts)``."""
     curves, floor, best = state["curves"], state["noise_floor"], state["best_epoch"]
     diverged = state["diverged"]
-    runs = [(name, _finite(curves[name]), diverged and name == "train") for name in NAMES]
-    facts = draw_loss_curves(axes, runs, floor, max(state["epochs_run"], 1),
+    facts = plot_loss_curves(axes, {name: curves[name] for name in NAMES}, floor, log="wide", cap=math.inf,
+                             diverged={"train"} if diverged else (), epochs=max(state["epochs_run"], 1),
                              floor_label="noise floor (train)")
     if len(curves["train"]):
         axes.axvline(best, color=COLORS["reference"], linestyle=(0, (6, 3)), linewidth=2,

@@ -1,12 +1,13 @@
 """Explorer for notebook 03: what the learning rate, epochs, width, start, output and scaling do to training."""
 
+import math
 from functools import lru_cache
 
 from .._checks import check_choice, check_flag, check_in_range, check_seed
 from ..data import cached_noise_floor
 from ..network import init_params
+from ..plotting import plot_loss_curves
 from ._base import Explorer, choice, html_table, log_slider, number, slider, switch
-from ._curves import draw_loss_curves
 from ._runs import Remembered, RunCache, stable_limit
 
 # The reference run (notebook 03 section 5: ones-start, width 2, lr 0.01), drawn faintly behind every other.
@@ -104,8 +105,9 @@ class TrainingExplorer(Explorer):
     def draw(self, fig, axes, state):
         label = (f"this run (width {state['width']}, {state['init']}, lr {state['lr']:.3g}"
                  f"{', standardised' if state['standardise'] else ''})")
-        self.figure_data = draw_loss_curves(
-            axes, [(label, state["losses"], state["diverged"])], state["noise_floor"], state["epochs"],
+        self.figure_data = plot_loss_curves(
+            axes, {label: state["losses"]}, state["noise_floor"], log="wide", cap=math.inf,
+            diverged={label} if state["diverged"] else (), epochs=state["epochs"],
             reference=("reference run (width 2, ones, lr 0.01)", state["reference"]))
         progress = "" if state["trained"] == state["epochs"] else f", training: epoch {state['trained']}"
         axes.set_title(f"MSE after each update{progress}")

@@ -1,9 +1,11 @@
 """Explorer for notebook 04: what a wider hidden layer buys, from a ones-start and from a random one."""
 
+import math
+
 from .._checks import check_choice, check_flag, check_in_range, check_widths
 from ..data import cached_noise_floor
+from ..plotting import plot_loss_curves
 from ._base import CheckboxRow, Explorer, choice, html_table, log_slider, number, slider, switch
-from ._curves import draw_loss_curves
 from ._runs import RunCache
 
 WIDTHS = (1, 2, 4, 8, 16)
@@ -78,8 +80,10 @@ class WidthSweepExplorer(Explorer):
 
     def draw(self, fig, axes, state):
         trained = state["trained"]
-        runs = [(f"{w} hidden units", losses, len(losses) <= trained) for w, losses in state["curves"].items()]
-        self.figure_data = draw_loss_curves(axes, runs, state["noise_floor"], state["epochs"])
+        curves = {f"{w} hidden units": losses for w, losses in state["curves"].items()}
+        stopped = {label for label, losses in curves.items() if len(losses) <= trained}
+        self.figure_data = plot_loss_curves(axes, curves, state["noise_floor"], log="wide", cap=math.inf,
+                                            diverged=stopped, epochs=state["epochs"])
         seed = f", seed {state['seed']}" if state["init"] == "random" else ""
         scaled = ", standardised" if state["standardise"] else ""
         progress = "" if trained == state["epochs"] else f", training: epoch {trained}"

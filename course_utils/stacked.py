@@ -1,44 +1,56 @@
-"""Several networks of one width side by side, each with its own sample, rate and seed (notebook 05).
+"""Many networks of one width side by side, each with its own sample, rate and seed (notebook 05).
 
-Notebook 05 trains every setting it compares over ten or more seeds. ``train`` trains one
-network per call, and ``train_many`` stacks starts on one shared data set, full batch;
-``train_stack`` stacks networks that each have their own sample (of any size), learning
-rate, number of epochs and shuffling seed. Network ``k`` follows the contract of
+Notebook 05 trains every setting it compares over ten or more seeds, and these functions let it
+train them together::
+
+    from course_utils.stacked import backward_stack, stack_params, train_stack
+
+``train_stack`` trains networks that each have their own sample (of any size), learning rate,
+number of epochs and shuffling seed. Network ``k`` follows the contract of
 ``train(X[k], y[k], starts[k], lr=lr[k], epochs=epochs[k], batch_size=batch_size,
-seed=seeds[k])`` step for step: the same permutations, batches and updates. It ends at
-those parameters up to rounding, and a test checks it against ``train``.
-``backward_stack`` is ``backward`` for K parameter sets at once.
+seed=seeds[k])`` step for step: the same permutations, batches and updates. It ends at those
+parameters up to rounding, and a test checks it against ``train``. ``backward_stack`` is
+``backward`` for K parameter sets at once, stacked by ``stack_params``.
 
-The arithmetic is notebook 05's readable loop on stacks, one network per leading index:
-``(K, batch, ...)``. So that every network's batch has one size in every step, a mini-batch
-size must divide every sample size (no short last batch), and full batches need samples of
-one size. A network whose numbers overflow carries inf or NaN on, into the next call too;
-it is not stopped as ``train`` stops it.
+Why not ``train_many``? ``train_many`` returns a ``TrainResult`` per start: the loss after every
+epoch, bit for bit what ``train`` records, stopped at the first loss that is not finite. These
+record no losses (notebook 05 measures what it needs when it needs it), carry a network whose
+numbers overflow on (inf or NaN, into the next call too), and do the readable loop's arithmetic
+on stacks, ``(K, batch, ...)``, so they agree with ``train`` up to rounding, not bit for bit.
+So that every network's batch has one size in every step, a mini-batch size must divide every
+sample size (no short last batch), and full batches need samples of one size. The output is linear.
 """
 
 import numpy as np
 
-from ._checks import (as_params, as_X, as_y, check_non_negative_int, check_positive_float, check_positive_int,
-                      check_seed)
+from ._checks import (as_params, as_stacked_data, as_X, as_y, check_copies_memory, check_non_negative_int,
+                      check_per_start, check_positive_float, check_positive_int, check_seed, check_stack_memory,
+                      check_stacked_params, check_starts, count_numbers)
 
 KEYS = ("W1", "b1", "W2", "b2")
 CHUNK = 256                  # steps whose batches are drawn at once: (K, CHUNK, batch) indices
+# float64 copies of its starts train_stack holds at once: the checked ones, the stack, the working (negated) one,
+# the final stack and the dicts returned.
+COPIES = 5
 
 
 def stack_params(params):
     """The K parameter dicts of ``params`` (one width) as one dict of arrays with a leading axis K.
 
-    A dict may carry inf or NaN (a network that overflowed): it is checked for its keys and shapes only.
+    Returns ``{"W1": (K, D, m), "b1": (K, m), "W2": (K, m, 1), "b2": (K, 1)}``. A dict may carry inf
+    or NaN (a network that overflowed): it is checked for its keys and shapes only.
     """
-    checked = [as_params({k: np.nan_to_num(np.asarray(v, dtype=np.float64)) for k, v in p.items()}, f"params[{i}]")
-               for i, p in enumerate(params)]
+    params = check_starts(params)
+    check_copies_memory([count_numbers(p) for p in params], [None], None, 0, 3, "stacking {} parameter dicts")
+    checked = [as_params(p, f"params[{i}]", finite=False) for i, p in enumerate(params)]
     if len({p["W1"].shape for p in checked}) > 1:
         raise ValueError(f"every network must have one width, got W1 shapes {sorted({p['W1'].shape for p in checked})}")
-    return {k: np.stack([np.asarray(p[k], dtype=np.float64) for p in params]) for k in KEYS}
+    return {k: np.stack([p[k] for p in checked]) for k in KEYS}
 
 
 def unstack_params(stacked):
     """The dict of stacked arrays ``stacked`` as a list of K parameter dicts (new arrays)."""
+    check_stacked_params(stacked)
     return [{k: stacked[k][i].copy() for k in KEYS} for i in range(len(stacked["W1"]))]
 
 
@@ -47,8 +59,8 @@ def backward_stack(X, y, stacked):
 
     ``X`` is (K, B, D) or (B, D) shared, ``y`` (K, B, 1) or (B, 1); ``stacked`` as ``stack_params`` returns it.
     """
-    K = len(stacked["W1"])
-    X, y = (np.asarray(a, dtype=np.float64) for a in (X, y))
+    K, D, m = check_stacked_params(stacked)
+    X, y = as_stacked_data(X, y, K, D, m)
     X, y = (np.broadcast_to(a, (K, *a.shape)) if a.ndim == 2 else a for a in (X, y))
     with np.errstate(all="ignore"):
         g_Wn, g_bn, g_W2, g_b2 = _gradients(X, y, -stacked["W1"], -stacked["b1"][:, None, :], stacked["W2"],
@@ -100,27 +112,43 @@ def train_stack(X, y, starts, *, lr, epochs, batch_size=None, seeds=None):
     list of dict
         Network ``k``'s parameters after its epochs, as ``train`` returns them.
     """
-    P = stack_params(starts)
-    K = len(P["W1"])
+    starts = check_starts(starts)
+    K = len(starts)
+    check_copies_memory([count_numbers(p) for p in starts], [None], None, 0, COPIES,
+                        "train_stack's copies of its {} starts")
+    rates = check_per_start(lr, "lr", K, check_positive_float)
+    runs = check_per_start(epochs, "epochs", K, check_non_negative_int)
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "batch_size")
+    if seeds is not None:
+        if isinstance(seeds, (str, bytes, dict, np.random.Generator)) or not hasattr(seeds, "__len__"):
+            raise TypeError(f"seeds must be a sequence of one seed per start ({K}), got {type(seeds).__name__}")
+        seeds = [check_seed(s, f"seeds[{k}]") for k, s in enumerate(seeds)]
+    D, m = as_params(starts[0], "params[0]", finite=False)["W1"].shape       # the width that every start must have
     shared = isinstance(X, np.ndarray) and X.ndim == 2
-    Xs = [as_X(X)] * K if shared else [as_X(x, name=f"X[{k}]") for k, x in enumerate(X)]
-    ys = [as_y(y, len(Xs[0]))] * K if shared else [as_y(v, len(x), f"y[{k}]") for k, (v, x) in enumerate(zip(y, Xs))]
-    if len(Xs) != K or len(ys) != K:
-        raise ValueError(f"X and y must hold one sample per start ({K}), got {len(Xs)} and {len(ys)}")
+    if not shared:
+        for name, data in (("X", X), ("y", y)):
+            if isinstance(data, (str, bytes, dict)) or not hasattr(data, "__len__") or len(data) != K:
+                raise ValueError(f"{name} must be one array shared by every network, or a sequence of one array "
+                                 f"per start ({K}), got {type(data).__name__}"
+                                 f"{f' of length {len(data)}' if hasattr(data, '__len__') else ''}")
+    Xs = [as_X(X, D)] * K if shared else [as_X(x, D, name=f"X[{k}]") for k, x in enumerate(X)]
+    ys = [as_y(y, len(Xs[0]))] * K if shared else [as_y(v, len(x), f"y[{k}]", f"X[{k}]")
+                                                    for k, (v, x) in enumerate(zip(y, Xs))]
     sizes = np.array([len(x) for x in Xs])
-    rates = [check_positive_float(float(r), "lr") for r in np.broadcast_to(np.asarray(lr, dtype=float), (K,))]
-    runs = [check_non_negative_int(int(e), "epochs") for e in np.broadcast_to(np.asarray(epochs), (K,))]
     if batch_size is None:
         if len(set(sizes)) > 1:
             raise ValueError(f"full batches need samples of one size, got sizes {sorted(set(sizes))}")
         size = int(sizes[0])
     else:
-        size = check_positive_int(batch_size, "batch_size")
+        size = batch_size
         if np.any(sizes % size):
             raise ValueError(f"batch_size {size} must divide every sample size, got sizes {sorted(set(sizes))}")
         if seeds is None or len(seeds) != K:
             raise ValueError(f"seeds must hold one seed per start ({K}) for mini-batches")
-        rngs = [np.random.default_rng(check_seed(s)) for s in seeds]
+        rngs = [np.random.default_rng(s) for s in seeds]
+    check_stack_memory(K, int(sizes.max()), D, m, batch_size, CHUNK)
+    P = stack_params(starts)
     steps = np.array(runs) * (sizes // size)                                      # updates of each network
     X_all, y_all = np.zeros((K, sizes.max(), Xs[0].shape[1])), np.zeros((K, sizes.max(), 1))
     for k in range(K):
