@@ -459,15 +459,7 @@ def check_training_args(X, y, starts, lr, epochs, output, copies=0):
     The memory check counts ``copies`` float64 copies of the starts with the work arrays, in one total.
     """
     check_output(output)
-    if isinstance(starts, (dict, str)):
-        raise TypeError(f"starts must be a list of params dicts (for one network, use train), "
-                        f"got a {type(starts).__name__}")
-    try:
-        starts = list(starts)
-    except TypeError:
-        raise TypeError(f"starts must be a sequence of params dicts, got {type(starts).__name__}") from None
-    if not starts:
-        raise ValueError("starts must hold at least one params dict, got an empty sequence")
+    starts = check_starts(starts, "use train")
     starts = [as_params(p, f"starts[{k}]" if len(starts) > 1 else "params") for k, p in enumerate(starts)]
     lr, epochs = check_positive_float(lr, "lr"), check_non_negative_int(epochs, "epochs")
     widths = [p["W1"].shape[1] for p in starts]
@@ -512,10 +504,11 @@ def check_per_start(value, name, count, check):
     return [check(v.item() if isinstance(v, np.generic) else v, f"{name}[{k}]") for k, v in enumerate(value)]
 
 
-def check_starts(starts):
-    """Return ``starts`` as a non-empty list (its items are checked later), or raise."""
+def check_starts(starts, one="put it in a list"):
+    """Return ``starts`` as a non-empty list (its items are checked later), or raise; ``one`` says what to do
+    with a single network's params dict."""
     if isinstance(starts, (dict, str)):
-        raise TypeError(f"starts must be a list of params dicts (for one network, put it in a list), "
+        raise TypeError(f"starts must be a list of params dicts (for one network, {one}), "
                         f"got a {type(starts).__name__}")
     try:
         starts = list(starts)

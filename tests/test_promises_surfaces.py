@@ -14,7 +14,7 @@ import pytest
 import course_utils as cu
 from course_utils import _checks, curvature, diagnostics, network
 from course_utils import exercises as ex
-from course_utils.exercises.feedback import LearnerCode, never_raises
+from course_utils.exercises.learner_code import LearnerCode, never_raises
 from course_utils.widgets import (dataset_explorer, generalisation_explorer, output_explorer, training_explorer,
                                   width_sweep_explorer)
 

@@ -5,7 +5,8 @@ still the placeholder (``None``, ``...`` or a function that raises
 ``NotImplementedError``), a confirmation when it is right, and a hint that
 names what is off when it is wrong. Checks never raise, let no warning through,
 keep their messages under 600 characters, and judge numbers by the one tolerance
-policy stated in ``feedback.py``. Every message is written with ``course_utils.text``.
+policy stated in ``feedback.py``; a learner's function is run through ``learner_code.py``. Every
+message is written with ``course_utils.text``.
 
 ``CHECKS`` lists every check the course offers, notebook by notebook, with the
 kind of answer it takes: ``VALUE`` (a number or a point the learner works out)

@@ -13,8 +13,8 @@ from ..data import make_dataset
 from ..network import init_params
 from ..training import train
 from ..text import brief, written
-from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, as_number, is_blank, judge, matches, never_raises,
-                       non_finite, number_answer, real_array, too_short)
+from .feedback import RIGHT, ROUGH, Feedback, as_number, is_blank, judge, matches, number_answer, too_short
+from .learner_code import LearnerCode, never_raises, non_finite, real_array
 from .gradients import small_problem
 
 DB2 = "Exercise 2 (db2 by hand)"

@@ -5,7 +5,8 @@ import numbers
 import numpy as np
 
 from ..text import brief
-from .feedback import RIGHT, ROUGH, Feedback, LearnerCode, judge, matches, never_raises, number_answer, too_short
+from .feedback import RIGHT, ROUGH, Feedback, judge, matches, number_answer, too_short
+from .learner_code import LearnerCode, never_raises
 
 
 TEST_MSE, BEST_EPOCH, BATCHES = ("Exercise 1 (expected test MSE)", "Exercise 2 (best epoch)",

@@ -13,8 +13,8 @@ from .._checks import check_output, check_seed
 from ..gradcheck import TOLERANCE, matches, numerical_gradient, relative_error, rounding_level
 from ..network import forward, init_params, mse
 from ..text import brief, clip, error_text, keys
-from .feedback import (CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback, LearnerCode, attempt, is_complex, non_finite,
-                       real_array)
+from .feedback import CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback, is_complex
+from .learner_code import LearnerCode, attempt, non_finite, real_array
 from .gradient_slips import diagnose, whole_slip
 
 

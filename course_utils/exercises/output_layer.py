@@ -9,8 +9,8 @@ import numpy as np
 
 from ..activations import sigmoid
 from ..text import written
-from .feedback import (RIGHT, ROUGH, Feedback, LearnerCode, judge, matches, never_raises, non_finite, number_answer,
-                       real_array, too_short)
+from .feedback import RIGHT, ROUGH, Feedback, judge, matches, number_answer, too_short
+from .learner_code import LearnerCode, never_raises, non_finite, real_array
 
 FORWARD = "Exercise 1 (one forward pass by hand)"
 PRIME = "Exercise 2 (the sigmoid's derivative)"

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..network import init_params
 from ..text import brief
-from .feedback import Feedback, LearnerCode, is_blank, is_complex, never_raises, number_answer
+from .feedback import Feedback, is_blank, is_complex, number_answer
+from .learner_code import LearnerCode, never_raises
 
 UNITS = "Exercise 1 (distinct hidden units)"
 COUNT = "Exercise 2 (parameter count)"
