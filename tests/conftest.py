@@ -11,6 +11,7 @@ playwright the browser tests skip, unless the environment variable ``CI`` is
 set: then they fail, so CI cannot pass by skipping them.
 """
 
+import importlib.util
 import json
 import os
 import secrets
@@ -30,11 +31,12 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Lab settings for a quiet, predictable page: every cell in the DOM (so every output
-# can be checked), no news or update checks over the network.
+# can be checked), and the course's own settings (lab-settings/overrides.json: no news or
+# update checks over the network), as user settings files: plugin "a:b" -> a/b.jupyterlab-settings.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                         "checkForUpdates": False},
+    **{f"{plugin.replace(':', '/')}.jupyterlab-settings": settings for plugin, settings in
+       json.loads((REPO / "lab-settings" / "overrides.json").read_text(encoding="utf-8")).items()},
 }
 
 
@@ -132,7 +134,13 @@ def lab_server(request, tmp_path_factory):
                "--LabApp.expose_app_in_browser=True"]      # window.jupyterapp: the next notebook opens without a reload
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(base / "runtime"))
+    # The course's figure CSS, installed as make lab and Binder install it (tools/lab_settings.py), into a
+    # configuration folder of this server's own.
+    spec = importlib.util.spec_from_file_location("lab_settings", REPO / "tools" / "lab_settings.py")
+    lab_settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab_settings)
+    lab_settings.install_css(base / "config")
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(base / "runtime"), JUPYTER_CONFIG_DIR=str(base / "config"))
     log_path = base / "jupyterlab.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)

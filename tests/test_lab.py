@@ -50,6 +50,8 @@ from pathlib import Path
 
 import pytest
 
+from course_utils.plotting.show import DARK_FILTER
+
 pytestmark = pytest.mark.browser
 
 # Which explorer each notebook shows, by the notebook's number (its CSS class in the page).
@@ -85,6 +87,9 @@ DRAWN = "img => img.complete && img.naturalWidth > 0 && /^(blob|data):/.test(img
 # Where the course's own content lives in JupyterLab's page: axe scans these and nothing else.
 CONTENT = ".jp-OutputArea-output, .jp-MarkdownOutput"
 LIGHT, DARK = "JupyterLab Light", "JupyterLab Dark"
+# The course's figures (show_figure's and the explorers'), and what the dark theme does to them (plotting/show.py).
+FIGURES = ".jp-OutputArea-output img.cu-figure"
+FILTERS = "imgs => imgs.map(i => getComputedStyle(i).filter)"
 
 
 # Driving JupyterLab
@@ -274,6 +279,7 @@ class TestNotebook:
     """The checks on one notebook's page, in the order they run; ``notebook`` is set in each copy."""
 
     notebook = None
+    light_filters = None    # the figures' filters in the light theme, as the light-theme check read them
 
     @classmethod
     def copy_for_notebook(cls, name):
@@ -354,11 +360,27 @@ class TestNotebook:
 
     def test_content_passes_axe_in_the_light_theme(self, notebook_page):
         assert not is_dark(notebook_page), f"{self.notebook}: the page is not in the light theme"
+        # Read here, while the page is light, for test_figures_are_dark_in_the_dark_theme.
+        type(self).light_filters = notebook_page.locator(FIGURES).evaluate_all(FILTERS)
         self.check_axe(notebook_page, LIGHT)
 
     def test_content_passes_axe_in_the_dark_theme(self, notebook_page):
         use_theme(notebook_page, DARK)          # and so it stays for the checks below (the fixture sets it back)
         self.check_axe(notebook_page, DARK)
+
+    def test_figures_are_dark_in_the_dark_theme(self, notebook_page):
+        """Every figure and explorer image has the course's dark filter now, and had none in the light theme."""
+        if self.light_filters is None:          # the light-theme check did not run: read them now
+            use_theme(notebook_page, LIGHT)
+            type(self).light_filters = notebook_page.locator(FIGURES).evaluate_all(FILTERS)
+        if not is_dark(notebook_page):
+            use_theme(notebook_page, DARK)
+        filters = notebook_page.locator(FIGURES).evaluate_all(FILTERS)
+        assert filters, f"{self.notebook}: no figure carries the class cu-figure"
+        assert set(filters) == {DARK_FILTER}, f"{self.notebook}: filters in the dark theme: {set(filters)}"
+        explorers = notebook_page.locator(".jp-OutputArea-output .cu-explorer img.cu-figure").count()
+        assert explorers >= (self.notebook[:2] in EXPLORERS), f"{self.notebook}: the explorer's figure is not marked"
+        assert set(self.light_filters) == {"none"}, f"{self.notebook}: filters in the light theme: {self.light_filters}"
 
     # The checks that change the page come last
 
@@ -490,3 +512,31 @@ def test_rerunning_an_explorer_cell_in_jupyterlab_leaks_no_widgets(lab_server, l
     finally:
         lab_server.shutdown_kernels()
         (lab_server.root / "rerun_check.ipynb").unlink()
+
+
+def test_stored_figures_are_dark_in_the_dark_theme_before_anything_runs(lab_server, lab_page):
+    """A learner opens a fresh clone's notebook and runs nothing: its stored figures still turn dark.
+
+    JupyterLab does not trust a notebook it has not seen run, and strips the ``<style>`` each stored
+    figure brings; the course's custom.css, which make lab and Binder install (tools/lab_settings.py,
+    as conftest.py does for this server), turns the figures dark all the same, and no CSS shows as text.
+    """
+    page, name = lab_page, "01_dataset.ipynb"
+    open_notebook(page, lab_server, name)
+    try:
+        page.wait_for_selector(FIGURES, timeout=60_000)
+        use_theme(page, DARK)
+        filters = page.locator(FIGURES).evaluate_all(FILTERS)
+        assert filters and set(filters) == {DARK_FILTER}, f"{name}: stored figures' filters: {set(filters)}"
+        shown = " ".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+        assert "cu-figure" not in shown and "hue-rotate" not in shown, f"{name}: CSS shows as text in an output"
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.locator(FIGURES).first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}-stored-dark.png"))
+    finally:
+        try:
+            close_documents(page)
+            if is_dark(page):
+                use_theme(page, LIGHT)
+        finally:
+            lab_server.shutdown_kernels()

@@ -1,9 +1,12 @@
-"""The JupyterLab settings the course ships: no "news?" or update pop-up covers a learner's figures.
+"""The JupyterLab settings the course ships: no "news?" or update pop-up covers a learner's figures, and the
+figures turn dark with JupyterLab's dark theme.
 
 ``lab-settings/overrides.json`` holds the defaults; ``tools/lab_settings.py`` puts them into a
 JupyterLab's settings folder, and ``make lab`` and Binder's ``postBuild`` both run it. These tests
 install them into a scratch JupyterLab folder and read them back the way JupyterLab's server does
-(``jupyterlab_server``), against the schema of the JupyterLab installed here.
+(``jupyterlab_server``), against the schema of the JupyterLab installed here. The figure CSS
+(``lab-settings/custom.css``) goes into ``custom/custom.css`` of a scratch Jupyter configuration
+folder, with ``LabApp.custom_css`` turned on, and is read back as JupyterLab's own app reads it.
 """
 
 import importlib.util
@@ -47,12 +50,13 @@ def test_installed_settings_are_what_jupyterlabs_server_reads(tmp_path):
     from jupyterlab.commands import get_app_dir
     from jupyterlab_server.settings_utils import get_settings
 
-    app_dir = tmp_path / "lab"
-    env = {**os.environ, "JUPYTERLAB_DIR": str(app_dir)}
+    app_dir, config_dir = tmp_path / "lab", tmp_path / "config"
+    env = {**os.environ, "JUPYTERLAB_DIR": str(app_dir), "JUPYTER_CONFIG_DIR": str(config_dir)}
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "lab_settings.py")], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert str(app_dir / "settings" / "overrides.json") in done.stdout
+    assert str(config_dir / "custom" / "custom.css") in done.stdout
     # The defaults the server hands the page, with no user settings of its own yet.
     found, _ = get_settings(str(app_dir / "settings"), str(Path(get_app_dir()) / "schemas"), str(tmp_path / "user"),
                             schema_name=PLUGIN)
@@ -81,3 +85,39 @@ def test_make_lab_and_binder_install_them():
     post_build = (ROOT / "postBuild").read_text().splitlines()
     install = post_build.index("python -m pip install --no-deps -e .")
     assert "python tools/lab_settings.py" in post_build[install + 1:], "postBuild must install the settings"
+
+
+def test_the_figure_css_is_installed_with_the_switch_that_loads_it(tmp_path):
+    from jupyterlab.labapp import LabApp
+    from traitlets.config.loader import JSONFileConfigLoader
+
+    from course_utils.plotting.show import DARK_FIGURE_CSS
+
+    css, config = lab_settings.install_css(tmp_path)
+    assert css == tmp_path / "custom" / "custom.css" and config == tmp_path / "jupyter_lab_config.json"
+    assert DARK_FIGURE_CSS in css.read_text().splitlines()
+    # JupyterLab reads jupyter_lab_config.json from the configuration folder; the switch it finds is on.
+    app = LabApp(config=JSONFileConfigLoader(config.name, str(tmp_path)).load_config())
+    assert app.custom_css is True
+
+
+def test_installing_the_css_keeps_what_is_there_and_twice_is_once(tmp_path):
+    (tmp_path / "custom").mkdir()
+    mine = "/* my own */\nbody { font-size: 15px }\n"
+    (tmp_path / "custom" / "custom.css").write_text(mine)
+    (tmp_path / "jupyter_lab_config.json").write_text(json.dumps({"LabApp": {"collaborative": False},
+                                                                  "ServerApp": {"port": 9999}}))
+    css, config = lab_settings.install_css(tmp_path)
+    first = css.read_text()
+    assert first.startswith(mine) and first.count(lab_settings.BEGIN) == 1 and first.count(lab_settings.END) == 1
+    assert json.loads(config.read_text()) == {"LabApp": {"collaborative": False, "custom_css": True},
+                                              "ServerApp": {"port": 9999}}
+    lab_settings.install_css(tmp_path)
+    assert css.read_text() == first, "a second install must leave the file as the first left it"
+
+
+def test_a_broken_lab_config_is_named_not_overwritten(tmp_path):
+    (tmp_path / "jupyter_lab_config.json").write_text("{not json")
+    with pytest.raises(SystemExit, match="jupyter_lab_config.json is not valid JSON"):
+        lab_settings.install_css(tmp_path)
+    assert (tmp_path / "jupyter_lab_config.json").read_text() == "{not json"

@@ -38,6 +38,7 @@ sys.path.insert(0, str(DOCS / "_ext"))
 sys.path.insert(0, str(DOCS))
 
 import course_content  # noqa: E402  (docs/_ext/course_content.py)
+from course_utils.plotting.show import DARK_FILTER  # noqa: E402
 import vendor  # noqa: E402  (docs/vendor.py)
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -51,6 +52,7 @@ THEME_RULES = {
 }
 DRAWN = "img => img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().width > 0 " \
         "&& img.getBoundingClientRect().height > 0"
+FILTERS = "imgs => imgs.map(img => getComputedStyle(img).filter)"
 # The article's text with code, outputs and typeset maths taken out: what is left is prose.
 PROSE = """() => {
     const article = document.querySelector('article.bd-article').cloneNode(true);
@@ -306,6 +308,19 @@ def test_notebook_page(notebook, visit):
     on_page = images.evaluate_all(f"imgs => ({stored})(imgs).map(img => img.alt)")
     for alt in alts:
         assert alt in on_page, f"{path}: a figure lost its description: {alt[:80]}"
+    # The theme's dark mode turns every figure dark (docs/_static/course.css) on a page-coloured background;
+    # the light mode leaves it as it is.
+    marked = page.locator(f"{CONTENT} .cell_output div.output > img.cu-figure")
+    assert marked.count() == figures, f"{path}: {marked.count()} of {figures} figures carry the class cu-figure"
+    assert set(marked.evaluate_all(FILTERS)) == {"none"}, f"{path}: a figure is filtered in the light mode"
+    page.evaluate("() => document.documentElement.dataset.theme = 'dark'")
+    assert set(marked.evaluate_all(FILTERS)) == {DARK_FILTER}, f"{path}: {set(marked.evaluate_all(FILTERS))}"
+    backgrounds = marked.evaluate_all("imgs => imgs.map(i => getComputedStyle(i.parentElement).backgroundColor)")
+    assert set(backgrounds) == {"rgba(0, 0, 0, 0)"}, f"{path}: a dark figure sits on a card: {set(backgrounds)}"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    marked.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"site-{Path(notebook).stem}-dark.png"))
+    page.evaluate("() => document.documentElement.dataset.theme = 'light'")
 
     # Maths: typeset by MathJax, nothing left as raw TeX, no MathJax error, \text{} without stray backslashes.
     markdown = "".join("".join(c["source"]) for c in

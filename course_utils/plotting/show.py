@@ -4,6 +4,13 @@
 ``alt`` attribute is ``alt``, and gives the same sentence as the output's plain
 text, so the description travels with the notebook: JupyterLab, nbviewer and the
 static site all read it. The figure is closed afterwards, so it is not drawn twice.
+
+The ``<img>`` carries the class ``cu-figure``. In a dark theme the course's CSS
+(``DARK_FIGURE_CSS``) turns such an image dark with a CSS filter: the white
+page becomes dark grey, black ink light grey, and each colour keeps its hue
+(``tests/test_dark_figures.py`` checks what it does to the palette). One PNG
+serves both themes; where no course CSS reaches (GitHub's viewer, Colab,
+classic Notebook) the figure shows as it always did, on white.
 """
 
 import base64
@@ -13,6 +20,13 @@ import io
 from matplotlib.figure import Figure
 
 from .._checks import check_type
+
+# The class of every course figure's <img>, and what a dark theme does to it: invert(0.9) maps white to a dark
+# grey (10 %) and black to a light grey (90 %); hue-rotate(180deg) then turns each hue back to where it was.
+FIGURE_CLASS = "cu-figure"
+DARK_FILTER = "invert(0.9) hue-rotate(180deg)"
+# JupyterLab marks a dark theme on <body>; the website's dark mode (docs/_static/course.css) is styled there.
+DARK_FIGURE_CSS = f'body[data-jp-theme-light="false"] img.{FIGURE_CLASS}{{filter:{DARK_FILTER}}}'
 
 
 def figure_png(fig, dpi=None, crop=True, quick=False):
@@ -51,7 +65,9 @@ def show_figure(fig, alt):
         raise ValueError("alt must be a sentence describing the figure, got an empty one")
     from IPython.display import display
 
-    tag = img_tag(figure_png(fig), alt.strip())
+    # The <style> travels with the output: JupyterLab applies it to outputs made in this session and strips it
+    # from the stored outputs of a notebook it does not trust, where lab-settings/custom.css does the same.
+    tag = f"<style>{DARK_FIGURE_CSS}</style>" + img_tag(figure_png(fig), alt.strip(), {"class": FIGURE_CLASS})
     display({"text/html": tag, "text/plain": f"[Figure: {alt.strip()}]"}, raw=True)
     try:
         import matplotlib.pyplot as plt

@@ -2,6 +2,8 @@
 
 from html import escape
 
+from ..plotting.show import DARK_FIGURE_CSS, FIGURE_CLASS
+
 
 def html_table(header, rows):
     """A small HTML table: ``header`` a list of column names, ``rows`` lists of already formatted cells.
@@ -26,9 +28,10 @@ _NAME_SLIDERS = ("var e=this.closest('.cu-explorer');if(e)e.querySelectorAll('.w
 
 
 def image_attributes(data=None):
-    """The attributes of an explorer's ``<img>`` after its ``alt``: ``data-*`` facts, a style and ``_NAME_SLIDERS``."""
-    return {**{f"data-{k}": v for k, v in (data or {}).items()}, "style": "max-width:100%;height:auto",
-            "onload": _NAME_SLIDERS}
+    """The attributes of an explorer's ``<img>`` after its ``alt``: ``data-*`` facts, the figure class, a style and
+    ``_NAME_SLIDERS``."""
+    return {**{f"data-{k}": v for k, v in (data or {}).items()}, "class": FIGURE_CLASS,
+            "style": "max-width:100%;height:auto", "onload": _NAME_SLIDERS}
 
 
 # Every control's label in one right-aligned column, as ipywidgets already does for sliders; a switch
@@ -39,4 +42,6 @@ _CSS = ("<style>.cu-explorer .widget-toggle-buttons{display:flex;align-items:cen
         ".cu-explorer .cu-switch{margin-left:158px}"
         # The pressed button shows by more than a shade of grey, which nearly vanishes in the dark theme.
         ".cu-explorer .widget-toggle-button.mod-active{font-weight:bold;"
-        "box-shadow:inset 0 -3px 0 var(--jp-brand-color1,#1976d2)}</style>")
+        "box-shadow:inset 0 -3px 0 var(--jp-brand-color1,#1976d2)}"
+        # The figure in JupyterLab's dark theme: dark, as every course figure is there (plotting/show.py).
+        f"{DARK_FIGURE_CSS}</style>")
