@@ -47,6 +47,7 @@ thread outlives the call.
 
 import os
 import queue
+import signal
 import threading
 
 import numpy as np
@@ -251,8 +252,7 @@ def on_threads(run, tasks, workers):
     threads = [threading.Thread(target=work, name=f"course_utils-descent-{k}", daemon=True) for k in range(workers)]
     interrupted = None
     try:
-        for t in threads:
-            t.start()
+        start_threads(threads)
         for t in threads:
             while t.is_alive():
                 t.join(POLL)
@@ -268,6 +268,32 @@ def on_threads(run, tasks, workers):
     if errors:
         raise errors[0]
     return results
+
+
+def start_threads(threads):
+    """Start ``threads``, holding back a Ctrl-C until every one has started; then raise it, if one came.
+
+    A Ctrl-C raised inside ``Thread.start`` can land after the thread is registered and before it is
+    started: it then never runs, can never be joined, and stays listed by ``threading`` for good. So
+    while the threads start, SIGINT only records that it came (Python runs signal handlers in the
+    main thread, between its own steps), and the ``KeyboardInterrupt`` is raised once all have
+    started, where the caller stops and joins them. Off the main thread, or under a SIGINT handler
+    that is not Python's default, the threads are simply started.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        for t in threads:
+            t.start()
+        return
+    came = []
+    try:
+        signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+        for t in threads:
+            t.start()
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if came:
+        raise KeyboardInterrupt
 
 
 def stop_threads(halt, threads):

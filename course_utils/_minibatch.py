@@ -54,7 +54,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import check_batch_size, check_held_out, check_memory, check_seed
-from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, inputs_with_ones, one_thread, sigmoid_of_negated
+from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, inputs_with_ones, one_thread, sigmoid_of_negated, start_threads
 
 
 class _Batch(NamedTuple):
@@ -274,7 +274,7 @@ class _SecondThread:
         self.thread = threading.Thread(target=self._work, name="course_utils-losses", daemon=True)
 
     def start(self):
-        self.thread.start()
+        start_threads([self.thread])
 
     def submit(self, fn, *args):
         future = Future()

@@ -200,3 +200,46 @@ def test_a_second_ctrl_c_on_entering_the_stop_still_leaves_no_thread(monkeypatch
             cu.train(X, y, cu.init_params(16, "random", seed=0), epochs=3, batch_size=100, seed=0)
     assert len(calls) == 2, "the stop was not tried again after the interrupt"
     assert course_threads() == []
+
+
+@pytest.mark.parametrize("which", ["train_many", "minibatch"])
+def test_a_ctrl_c_inside_thread_start_leaves_no_thread_registered(monkeypatch, which):
+    """A real SIGINT that lands inside ``Thread.start``, after the thread is registered and before it is started.
+
+    Raised there, the ``KeyboardInterrupt`` would leave a thread that never runs, can never be joined and stays
+    listed for good (one of 5 two-Ctrl-C trials of train_many did so under load). The engine holds the Ctrl-C back
+    until its threads have started, then raises it, and stops them as for any Ctrl-C.
+    """
+    import signal
+
+    from course_utils import _minibatch as minibatch
+
+    assert threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    name = "_start_new_thread" if hasattr(threading, "_start_new_thread") else "_start_joinable_thread"
+    real, landed = getattr(threading, name), []
+
+    def start_with_a_ctrl_c(function, *args, **kwargs):
+        if getattr(getattr(function, "__self__", None), "name", "").startswith("course_utils") and not landed:
+            landed.append(function.__self__.name)
+            signal.raise_signal(signal.SIGINT)          # handled at the next step of Python code in this thread
+            sum(range(1000))
+        return real(function, *args, **kwargs)
+
+    monkeypatch.setattr(threading, name, start_with_a_ctrl_c)
+    if which == "minibatch":
+        monkeypatch.setattr(minibatch, "MIN_BATCH_ENTRIES", 0)
+        monkeypatch.setattr(minibatch, "MIN_PASS_ENTRIES", 0)
+        monkeypatch.setattr(minibatch.os, "cpu_count", lambda: 2)
+    X, y = cu.make_dataset(n_samples=1000)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            if which == "train_many":
+                cu.train_many(X, y, [cu.init_params(16, "random", seed=s) for s in range(36)], epochs=50)
+            else:
+                cu.train(X, y, cu.init_params(16, "random", seed=0), epochs=3, batch_size=100, seed=0)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "Ctrl-C's handler was not put back"
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert landed, "the Ctrl-C was never sent inside Thread.start"
+    assert course_threads() == [], "a thread was left registered"
