@@ -83,8 +83,8 @@ def api_page_modules():
 def test_the_api_page_lists_the_learner_modules_and_no_private_one():
     pytest.importorskip("docutils", reason="the website's extension needs docutils, from the site extra")
     names = api_page_modules()
-    learner = ["data", "activations", "network", "gradcheck", "training", "stacked", "scaling", "split", "curvature",
-               "diagnostics", "plotting", "widgets", "exercises"]
+    learner = ["data", "activations", "network", "gradcheck", "training", "stacked", "truth", "scaling", "split",
+               "curvature", "diagnostics", "plotting", "widgets", "exercises"]
     assert not [n for n in names if any(part.startswith("_") for part in n.split("."))], names
     assert [f"course_utils.{m}" for m in learner if f"course_utils.{m}" not in names] == [], names
     # The engine behind train, train_many and width_sweep is private, so the page does not list it.
