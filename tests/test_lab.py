@@ -22,8 +22,9 @@ in this order:
   toolbars, editors, the file browser) is not scanned: the course cannot change it. The results go to
   tests/screenshots/axe-<notebook>-<theme>.json. For notebook 01, an image without alt text is put
   into an output, and axe must find it (the scan reaches the content);
-- last, the checks that change the page. Notebook 03: a diverging learning rate typed into the
-  training explorer's readout makes it print no table number longer than 12 characters, a
+- last, the checks that change the page. Notebook 03: ArrowRight then ArrowLeft on the training
+  explorer's learning-rate slider gives back the very same rate and run; a diverging learning rate
+  typed into its readout makes it print no table number longer than 12 characters, a
   "diverged at epoch" row, a y-range that holds the finite part of the run, and a "Diverged at
   epoch" status. Notebook 04: ArrowRight on the width-sweep explorer's epochs slider raises the
   epochs and redraws the figure, and Space on the last width checkbox unticks width 16 and drops it
@@ -410,6 +411,26 @@ class TestNotebook:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.locator(f".{css_class}").first.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"{self.stem}-after-keys.png"))
+
+    @only_in("03")
+    def test_training_explorer_lr_slider_goes_back_to_the_very_same_rate(self, notebook_page):
+        """ArrowRight then ArrowLeft on the learning-rate slider: the same rate as before, and the same run."""
+        page, name = notebook_page, self.notebook
+        explorer = page.locator(".cu-training-explorer").first
+        readout = explorer.locator(".cu-control-lr .widget-readout")
+        handle = explorer.locator(".cu-control-lr .noUi-handle")
+        image = explorer.locator("img").first
+        before_value, before_src, before_alt = readout.inner_text(), image.get_attribute("src"), image.get_attribute("alt")
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        wait_for_new_figure(page, "cu-training-explorer", before_src)
+        moved_value, moved_src = readout.inner_text(), explorer.locator("img").first.get_attribute("src")
+        assert float(moved_value) > float(before_value), f"{name}: lr went from {before_value} to {moved_value}"
+        handle.focus()
+        page.keyboard.press("ArrowLeft")
+        wait_for_new_figure(page, "cu-training-explorer", moved_src)
+        assert readout.inner_text() == before_value, f"{name}: lr {before_value} -> {moved_value} -> {readout.inner_text()}"
+        assert explorer.locator("img").first.get_attribute("alt") == before_alt, f"{name}: not the same run as before"
 
     @only_in("03")
     def test_training_explorer_reports_a_diverging_rate(self, notebook_page):
