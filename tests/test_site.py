@@ -343,6 +343,13 @@ def test_notebook_page(notebook, visit):
                                arg=snapshot.element_handle(), timeout=30_000)
         assert snapshot.get_attribute("alt"), f"{path}: the explorer's figure has no text alternative"
         assert page.locator(".cu-live-note").count() >= 1, f"{path}: no note says the live explorer is a click away"
+        # The dark mode draws the whole stored view dark, once: the view through the filter, its figure without one.
+        view = page.locator(f"{CONTENT} .cu-explorer").first
+        styles = "el => [getComputedStyle(el).filter, getComputedStyle(el.querySelector('img')).filter]"
+        assert view.evaluate(styles) == ["none", "none"], f"{path}: the explorer is filtered in the light mode"
+        page.evaluate("() => document.documentElement.dataset.theme = 'dark'")
+        assert view.evaluate(styles) == [DARK_FILTER, "none"], f"{path}: the explorer in the dark mode: {view.evaluate(styles)}"
+        page.evaluate("() => document.documentElement.dataset.theme = 'light'")
         render = time.monotonic() - start
         print(f"\n{path}: explorer snapshot drawn {render:.2f} s after the page was requested")
 
