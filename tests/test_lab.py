@@ -176,6 +176,16 @@ def run_cells(page, indices):
     page.wait_for_function(LIVE_FINISHED, arg=indices, timeout=RUN_TIMEOUT_MS, polling=250)
 
 
+def leave_page(page, lab_server):
+    """Close every document, set the theme (a user setting) back to Light, and shut the kernels down."""
+    try:
+        close_documents(page)
+        if is_dark(page):
+            use_theme(page, LIGHT)
+    finally:
+        lab_server.shutdown_kernels()
+
+
 def run_all(page):
     """Clear the stored outputs, so only this run's are checked, then Run All Cells and wait for the end."""
     menu(page, "Edit", "Clear Outputs of All Cells")
@@ -268,12 +278,7 @@ def notebook_page(request, lab_page, lab_server):
         run_cells(lab_page, live_cells(lab_server.root / request.cls.notebook))
         yield lab_page
     finally:
-        try:
-            close_documents(lab_page)
-            if is_dark(lab_page):
-                use_theme(lab_page, LIGHT)
-        finally:
-            lab_server.shutdown_kernels()
+        leave_page(lab_page, lab_server)
 
 
 class TestNotebook:
@@ -555,9 +560,4 @@ def test_stored_figures_are_dark_in_the_dark_theme_before_anything_runs(lab_serv
         page.locator(FIGURES).first.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}-stored-dark.png"))
     finally:
-        try:
-            close_documents(page)
-            if is_dark(page):
-                use_theme(page, LIGHT)
-        finally:
-            lab_server.shutdown_kernels()
+        leave_page(page, lab_server)
