@@ -18,14 +18,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_real_array, check_memory, check_positive_int
+from ._checks import as_real_array, check_whole_number
 from .data import target_function
+from .diagnostics import input_grid
 
 SQUARE = (-5.0, 5.0)
 
 
 def midpoint_grid(cells=100):
     """The midpoints of a ``cells`` x ``cells`` grid over the square, and f there (notebooks 05, 06).
+
+    The points are ``input_grid``'s, inset by half a cell: ``cells`` of them a side, from the middle of
+    the first cell to the middle of the last.
 
     Returns
     -------
@@ -34,12 +38,11 @@ def midpoint_grid(cells=100):
     f_grid : ndarray, shape (cells**2, 1)
         ``target_function`` at each point.
     """
-    cells = check_positive_int(cells, "cells")
-    check_memory(8 * 3 * cells**2, f"a grid of {cells} x {cells} cells")
+    cells = check_whole_number(cells, "cells", 2)
     low, high = SQUARE
-    g = (np.arange(cells) + 0.5) / cells * (high - low) + low
-    G1, G2 = np.meshgrid(g, g)
-    return np.column_stack([G1.ravel(), G2.ravel()]), target_function(G1, G2).reshape(-1, 1)
+    half = (high - low) / cells / 2
+    x1, x2, X_grid = input_grid(cells, low + half, high - half)
+    return X_grid, target_function(x1, x2).reshape(-1, 1)
 
 
 def grid_error(y_hat, f_grid):
@@ -104,8 +107,8 @@ def _on_grid(values, name, f_grid):
     if f.ndim != 1 or f.size == 0:
         raise ValueError(f"f_grid must have shape (N,) or (N, 1), got {f.shape}")
     arr = as_real_array(values, name)
-    if arr.ndim >= 1 and arr.shape[-1] == 1 and arr.ndim in (2, 3) and (arr.ndim == 3 or arr.shape[0] == f.size):
-        arr = arr[..., 0]                        # (N, 1) or (S, N, 1)
+    if (arr.ndim == 3 and arr.shape[2] == 1) or arr.shape == (f.size, 1):
+        arr = arr[..., 0]                        # (S, N, 1) or (N, 1)
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != f.size:
