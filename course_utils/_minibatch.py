@@ -55,7 +55,7 @@ import numpy as np
 
 from ._checks import check_batch_size, check_held_out, check_memory, check_seed
 from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, inputs_with_ones, one_thread, sigmoid_of_negated, start_threads
-from .optimizers import decay, learning_rates
+from .optimizers import learning_rates
 
 
 class _Batch(NamedTuple):
@@ -165,11 +165,21 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     XaT = inputs_with_ones(X)                                              # (D+1, n)
     XpT, XsT, yp = np.empty_like(XaT), np.empty_like(XaT), np.empty(n)     # this epoch's order; XsT = c * XpT
     B = batch_size
+    step = np.empty((D + 1, m))                                            # W2 * the h (1 - h) block of the sums
     if opt is None:
         fold = lr                                                          # lr is folded into the scaled inputs
     else:                                                                  # gradients unscaled; the optimizer steps
-        fold, rates, state = 1.0, learning_rates(lr, epochs, opt.schedule), opt.start((Wn, va))
-    r, XdT, step = np.empty(B), np.empty((D + 1, B)), np.empty((D + 1, m))
+        # Every parameter in one flat array, and every gradient in another, so the optimizer's update is a few
+        # operations per step on one array, whatever the batch: [Wn (D+1, m) by rows, b2, W2].
+        flat, grads = np.concatenate([Wn.ravel(), va]), np.empty(Wn.size + va.size)
+        Wn, va = flat[:Wn.size].reshape(D + 1, m), flat[Wn.size:]
+        v = va[1:]
+        step, g_va = grads[:Wn.size].reshape(D + 1, m), grads[Wn.size:]
+        decaying = np.zeros_like(flat)                                     # weight_decay on W1's and W2's entries
+        decaying[:D * m], decaying[Wn.size + 1:] = opt.weight_decay, opt.weight_decay
+        decayed = np.empty_like(flat)
+        fold, rates, state = 1.0, learning_rates(lr, epochs, opt.schedule), opt.start([flat])
+    r, XdT = np.empty(B), np.empty((D + 1, B))
     sums = np.empty((D + 1, 1 + 2 * m))                                    # c * sums of x r [1, h, h (1 - h)]
     sums_ones, sums_slope = sums[D, :m + 1], sums[:, m + 1:]               # x's row of ones; the h (1 - h) block
     # Every batch is a fixed slice of the buffers, so its views are made once, not once per step. The hidden
@@ -235,9 +245,10 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                         np.subtract(va, sums_ones, out=va)
                     else:                                                  # c = 2 / size: the gradients themselves
                         np.negative(step, out=step)                        # dL/dWn = -dL/dW_aug
-                        decay(step[:D], Wn[:D], opt.weight_decay)          # W1's rows, not b1's
-                        decay(sums_ones[1:], v, opt.weight_decay)          # W2, not b2
-                        opt.step((Wn, va), (step, sums_ones), state, rates[e])
+                        np.copyto(g_va, sums_ones)                         # dL/d[b2, W2]
+                        if opt.weight_decay:                               # W1's and W2's entries, not the biases
+                            grads += np.multiply(decaying, flat, out=decayed)
+                        opt.step([flat], [grads], state, rates[e])
             else:                                                          # the loss of the last parameters too
                 snapshot = Wn.copy(), va.copy()
                 pending.append((recorder.submit(record, *snapshot), *snapshot))

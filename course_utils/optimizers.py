@@ -58,43 +58,49 @@ class Optimizer(NamedTuple):
 
     @property
     def slots(self):
-        """Arrays of state it keeps per parameter: 0 for SGD, 1 for momentum, 2 for Adam."""
-        return OPTIMIZERS.index(self.name)
+        """Arrays it keeps per parameter: 0 for SGD, 1 for momentum (its buffer), 3 for Adam (m, v, a scratch)."""
+        return (0, 1, 3)[OPTIMIZERS.index(self.name)]
 
     def start(self, params):
-        """The state for a list of parameter arrays: per array, a list of ``slots`` arrays (filled at the first step)."""
+        """The state for a list of parameter arrays: per array, ``slots`` arrays (made at the first step) and a scratch."""
         return State([[None] * self.slots for _ in params])
 
     def step(self, params, grads, state, lr):
-        """Update every array of ``params`` in place with its gradient in ``grads`` (which may be overwritten).
+        """Update every array of ``params`` in place with its gradient in ``grads``, which is overwritten.
 
         ``state`` is what ``start(params)`` gave and carries over from step to step. Weight decay is the
-        caller's (it knows which arrays, or which parts of one, are weights): see ``decay``.
+        caller's (it knows which arrays, or which parts of one, are weights): see ``decay``. Every operation
+        writes into an array made at the first step, because the engines call this once per mini-batch.
         """
         state.t += 1
         for p, g, slot in zip(params, grads, state.slots):
-            if self.name == "sgd":
-                p -= lr * g
-            elif self.name == "momentum":
+            if self.name == "momentum":
                 if slot[0] is None:
-                    slot[0] = g.copy()
+                    slot[0] = g.copy()                           # buf = g at the first step
                 else:
                     slot[0] *= self.momentum
                     slot[0] += g
-                p -= lr * slot[0]
-            else:
+                np.multiply(slot[0], lr, out=g)
+            elif self.name == "adam":
                 b1, b2 = self.betas
                 if slot[0] is None:
-                    slot[0], slot[1] = np.zeros_like(g), np.zeros_like(g)
-                m, v = slot
-                m *= b1
-                m += (1.0 - b1) * g
+                    slot[:] = np.zeros_like(g), np.zeros_like(g), np.empty_like(g)
+                m, v, scratch = slot
+                np.multiply(g, g, out=scratch)
+                scratch *= 1.0 - b2
                 v *= b2
-                v += (1.0 - b2) * (g * g)
-                denom = np.sqrt(v)
-                denom /= math.sqrt(1.0 - b2 ** state.t)
-                denom += self.eps
-                p -= (lr / (1.0 - b1 ** state.t)) * (m / denom)
+                v += scratch                                     # v = b2 v + (1 - b2) g**2
+                g *= 1.0 - b1
+                m *= b1
+                m += g                                           # m = b1 m + (1 - b1) g
+                np.sqrt(v, out=scratch)
+                scratch /= math.sqrt(1.0 - b2 ** state.t)
+                scratch += self.eps                              # sqrt(v_hat) + eps
+                np.divide(m, scratch, out=g)
+                g *= lr / (1.0 - b1 ** state.t)
+            else:
+                g *= lr
+            p -= g
 
 
 class State:
