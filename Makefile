@@ -149,6 +149,7 @@ classroom: $(CLASSROOM_STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/minibatch.py
+	$(BIN)/python benchmarks/optimizers.py
 
 # docs/vendor.py fetches the pinned scripts the pages load (npm pack, once); -W turns every warning into an error.
 site: $(SITE_STAMP)

@@ -53,13 +53,15 @@ import threading
 import numpy as np
 
 from ._checks import CHUNK_ELEMENTS   # hidden-layer entries (units x samples) in one chunk: 1.6 MB per array
+from .optimizers import decay, learning_rates
 BLAS_SLICE = 4 * 65536       # OpenBLAS threads a product above this many multiply-adds; stay below it
 DOT_SLICE = 10_000           # OpenBLAS threads a dot product longer than this; the loss adds up slices this long
 BLOCK = 1024                 # losses are stored in blocks of this many epochs, as they are run
 POLL = 0.02                  # seconds between the main thread's checks for Ctrl-C while the threads train
 
 
-def descend_group(X, y, W_aug, w2, b2, lr, epochs, output="linear", halt=None, final_loss=True):
+def descend_group(X, y, W_aug, w2, b2, lr, epochs, output="linear", halt=None, final_loss=True, opt=None,
+                  observe=None):
     """Gradient descent on k networks of one width m, each on its own.
 
     ``X`` (n, D), ``y`` (n, 1); ``W_aug`` (k, m, D+1) holds each network's
@@ -71,6 +73,10 @@ def descend_group(X, y, W_aug, w2, b2, lr, epochs, output="linear", halt=None, f
     With ``final_loss`` False the loss after the last update is not computed (one
     loss per update, each before it; the parameters are still those after it).
     Returns None, unfinished, once the ``threading.Event`` ``halt`` is set (checked twice an epoch or more).
+
+    ``opt``, an ``optimizers.Optimizer`` (None is plain SGD), adds weight decay, momentum or Adam and a
+    schedule: epoch e then steps at ``learning_rates(lr, epochs, opt.schedule)[e]``. ``observe``, if given,
+    is called as ``observe(W_neg, w2, b2)`` with the parameters of each loss recorded, the weights negated.
     """
     n, D = X.shape
     k, m = w2.shape
@@ -90,6 +96,10 @@ def descend_group(X, y, W_aug, w2, b2, lr, epochs, output="linear", halt=None, f
     alive = np.ones(k, dtype=bool)
     sq = np.empty((k, 1))                                   # each network's sum of squares
     halted = halt.is_set if halt is not None else (lambda: False)   # checked before each slice of two products
+    if opt is not None and opt.plain:
+        opt = None                                           # the original rule, arithmetic unchanged
+    if opt is not None:
+        rates, state = learning_rates(lr, epochs, opt.schedule), opt.start((W_neg, w2, b2))
     with np.errstate(all="ignore"):                          # divergence is reported, not warned about
         for e in range(total):
             if one_thread(np.matmul, W_neg, XaT, h, "cols", halted=halted) is None:   # -Z1.T, (k, m, n)
@@ -116,6 +126,8 @@ def descend_group(X, y, W_aug, w2, b2, lr, epochs, output="linear", halt=None, f
                 blocks.append(np.full((k, min(BLOCK, total - e)), np.nan))
             blocks[-1][:, e % BLOCK] = loss
             n_run += alive
+            if observe is not None:
+                observe(W_neg, w2, b2)
             if e == epochs:                                  # the loss of the parameters returned: no update
                 break
             for a, b in zip((W_neg, w2, b2), before):
@@ -129,9 +141,16 @@ def descend_group(X, y, W_aug, w2, b2, lr, epochs, output="linear", halt=None, f
             if one_thread(np.matmul, U, V.transpose(0, 2, 1), R, "rows", halted=halted) is None:
                 return None                                  # R[:, j, i] = sum_n U[j, n] x_i[n] d[n]
             # dL/dW_aug = W2 * sum x d h (1 - h);  dL/dW2 = sum h d;  dL/db2 = sum d
-            W_neg += lr * (w2[:, :, None] * R[:, m:])       # -W_aug takes -lr times the gradient
-            w2 -= lr * R[:, :m, D]
-            b2 -= lr * np.sum(o[:, 0], axis=-1)
+            if opt is None:
+                W_neg += lr * (w2[:, :, None] * R[:, m:])   # -W_aug takes -lr times the gradient
+                w2 -= lr * R[:, :m, D]
+                b2 -= lr * np.sum(o[:, 0], axis=-1)
+            else:                                            # gradients with respect to what is stored
+                g_neg = np.negative(w2[:, :, None] * R[:, m:])   # dL/dW_neg = -dL/dW_aug
+                g_w2 = R[:, :m, D]
+                decay(g_neg[:, :, :D], W_neg[:, :, :D], opt.weight_decay)   # W1's columns, not b1's
+                decay(g_w2, w2, opt.weight_decay)
+                opt.step((W_neg, w2, b2), (g_neg, g_w2, np.sum(o[:, 0], axis=-1)), state, rates[e])
             if not alive.all():                              # stopped networks stay at zero
                 W_neg[~alive], w2[~alive], b2[~alive] = 0.0, 0.0, 0.0
     for a, f in zip((W_neg, w2, b2), final):
@@ -193,7 +212,7 @@ def sigmoid_of_negated(a):
     return np.reciprocal(a, out=a)
 
 
-def descend_many(X, y, groups, lr, epochs, output="linear", final_loss=True):
+def descend_many(X, y, groups, lr, epochs, output="linear", final_loss=True, opt=None):
     """Run ``descend_group`` on each ``(W_aug, w2, b2)`` in ``groups``, cut into cache-sized chunks, on up to 2 threads.
 
     Returns one ``(W_aug, w2, b2, losses, n_run)`` per group, as ``descend_group`` would alone.
@@ -207,7 +226,7 @@ def descend_many(X, y, groups, lr, epochs, output="linear", final_loss=True):
     def run(task, halt=None):
         g, a, b = task
         W_aug, w2, b2 = groups[g]
-        return descend_group(X, y, W_aug[a:b], w2[a:b], b2[a:b], lr, epochs, output, halt, final_loss)
+        return descend_group(X, y, W_aug[a:b], w2[a:b], b2[a:b], lr, epochs, output, halt, final_loss, opt)
 
     workers = min(2, os.cpu_count() or 1, len(tasks))
     if workers > 1:

@@ -55,6 +55,7 @@ import numpy as np
 
 from ._checks import check_batch_size, check_held_out, check_memory, check_seed
 from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, inputs_with_ones, one_thread, sigmoid_of_negated, start_threads
+from .optimizers import learning_rates
 
 
 class _Batch(NamedTuple):
@@ -73,7 +74,8 @@ class _Batch(NamedTuple):
     big: bool              # above BLAS_SLICE: products cut into one-thread slices
 
 
-def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None):
+def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, seed=None, validation=None,
+                    opt=None):
     """Check the mini-batch arguments of ``train`` and run ``minibatch_descent`` (notebook 05).
 
     ``X``, ``y``, ``params``, ``lr``, ``epochs`` and ``output`` come already checked by ``train``
@@ -88,6 +90,8 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
     validation : tuple (X_val, y_val), list of such tuples, or None
         Held-out data, X_val (n_val, n_inputs) and y_val (n_val, 1), whose MSE is
         recorded with each training loss as ``val_losses``: one array for a tuple, a list of arrays for a list.
+    opt : optimizers.Optimizer or None
+        Weight decay, momentum or Adam, and a schedule (notebook 06); None is plain SGD.
 
     Returns
     -------
@@ -102,7 +106,8 @@ def train_minibatch(X, y, params, lr, epochs, output="linear", batch_size=None, 
     # The work arrays of minibatch_descent: the inputs three times over (as given, in this epoch's order,
     # scaled), the whole-set pass (inputs, hidden layer, output), and the hidden layer of two batch sizes.
     check_memory(8 * ((4 * (D + 1) + m + 3) * n + (4 * m + D + 5) * batch_size), "this mini-batch training run")
-    new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output, watch=pairs)
+    new, losses, watched, diverged = minibatch_descent(X, y, params, lr, epochs, batch_size, seed, output, watch=pairs,
+                                                       opt=opt)
     return new, losses, watched if many else watched[0] if pairs else None, diverged
 
 
@@ -134,7 +139,7 @@ class LossRows:
         return [table[:, k].copy() for k in range(self.width)]
 
 
-def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="linear", watch=()):
+def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="linear", watch=(), opt=None):
     """Mini-batch SGD on the MSE; returns ``(params, losses, watched, diverged)``.
 
     ``X`` (n, D) and ``y`` (n, 1) are float64 and already checked; ``watch`` is
@@ -143,8 +148,11 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     after 0, 1, ..., epochs epochs): ``watched`` is a list of arrays, one per
     pair, each like ``losses``. Training stops at the first training loss that
     is not finite, with ``diverged`` True and the parameters of the last finite
-    one, as ``train`` does.
+    one, as ``train`` does. ``opt`` (an ``optimizers.Optimizer``; None is plain SGD) adds weight decay,
+    momentum or Adam, whose state carries over from batch to batch, and a schedule of one rate an epoch.
     """
+    if opt is not None and opt.plain:
+        opt = None                                                         # the original rule, arithmetic unchanged
     n, D = X.shape
     m = params["W1"].shape[1]
     rng = np.random.default_rng(seed)
@@ -157,7 +165,21 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     XaT = inputs_with_ones(X)                                              # (D+1, n)
     XpT, XsT, yp = np.empty_like(XaT), np.empty_like(XaT), np.empty(n)     # this epoch's order; XsT = c * XpT
     B = batch_size
-    r, XdT, step = np.empty(B), np.empty((D + 1, B)), np.empty((D + 1, m))
+    step = np.empty((D + 1, m))                                            # W2 * the h (1 - h) block of the sums
+    if opt is None:
+        fold = lr                                                          # lr is folded into the scaled inputs
+    else:                                                                  # gradients unscaled; the optimizer steps
+        # Every parameter in one flat array, and every gradient in another, so the optimizer's update is a few
+        # operations per step on one array, whatever the batch: [Wn (D+1, m) by rows, b2, W2].
+        flat, grads = np.concatenate([Wn.ravel(), va]), np.empty(Wn.size + va.size)
+        Wn, va = flat[:Wn.size].reshape(D + 1, m), flat[Wn.size:]
+        v = va[1:]
+        step, g_va = grads[:Wn.size].reshape(D + 1, m), grads[Wn.size:]
+        decaying = np.zeros_like(flat)                                     # weight_decay on W1's and W2's entries
+        decaying[:D * m], decaying[Wn.size + 1:] = opt.weight_decay, opt.weight_decay
+        decayed = np.empty_like(flat)
+        fold, rates, state = 1.0, learning_rates(lr, epochs, opt.schedule), opt.start([flat])
+    r, XdT = np.empty(B), np.empty((D + 1, B))
     sums = np.empty((D + 1, 1 + 2 * m))                                    # c * sums of x r [1, h, h (1 - h)]
     sums_ones, sums_slope = sums[D, :m + 1], sums[:, m + 1:]               # x's row of ones; the h (1 - h) block
     # Every batch is a fixed slice of the buffers, so its views are made once, not once per step. The hidden
@@ -173,7 +195,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
         batches.append(_Batch(x=XpT[:, a:a + size], x_scaled=XsT[:, a:a + size], y=yp[a:a + size], by_sample=U.T,
                               ones_h=U[:m + 1], h=U[1:m + 1], slope=U[m + 1:], r=r[:size], r_row=r[None, :size],
                               xr=XdT[:, :size], big=(2 * m + 1) * (D + 1) * size > BLAS_SLICE))
-        scales.append((slice(a, a + size), 2.0 * lr / size))              # lr * dL/dy_hat / r = 2 lr / size
+        scales.append((slice(a, a + size), 2.0 * fold / size))            # lr * dL/dy_hat / r = 2 lr / size
     WnT = Wn.T
     sliced = partial(one_thread, np.matmul)                               # for a batch above BLAS_SLICE
 
@@ -188,7 +210,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
     try:
         recorder.start()
         with np.errstate(all="ignore"):                                    # divergence is reported, not warned about
-            for _ in range(epochs):
+            for e in range(epochs):
                 snapshot = Wn.copy(), va.copy()
                 pending.append((recorder.submit(record, *snapshot), *snapshot))
                 stopped = _collect(pending, rows, LAG, good)
@@ -217,9 +239,16 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                     matmul(b.xr, b.by_sample, out=sums)                           # c * sums of x r [1, h, h (1 - h)]
                     # W_aug takes lr (2/size) W2 sum x r h (1 - h): the negated Wn gains W2 * sums_slope.
                     np.multiply(sums_slope, v, out=step)
-                    np.add(Wn, step, out=Wn)
-                    # W2 takes lr (2/size) sum r h and b2 takes lr (2/size) sum r: the row of ones.
-                    np.subtract(va, sums_ones, out=va)
+                    if opt is None:
+                        np.add(Wn, step, out=Wn)
+                        # W2 takes lr (2/size) sum r h and b2 takes lr (2/size) sum r: the row of ones.
+                        np.subtract(va, sums_ones, out=va)
+                    else:                                                  # c = 2 / size: the gradients themselves
+                        np.negative(step, out=step)                        # dL/dWn = -dL/dW_aug
+                        np.copyto(g_va, sums_ones)                         # dL/d[b2, W2]
+                        if opt.weight_decay:                               # W1's and W2's entries, not the biases
+                            grads += np.multiply(decaying, flat, out=decayed)
+                        opt.step([flat], [grads], state, rates[e])
             else:                                                          # the loss of the last parameters too
                 snapshot = Wn.copy(), va.copy()
                 pending.append((recorder.submit(record, *snapshot), *snapshot))

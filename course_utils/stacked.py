@@ -23,9 +23,9 @@ sample size (no short last batch), and full batches need samples of one size. Th
 
 import numpy as np
 
-from ._checks import (as_params, as_stacked_data, as_X, as_y, check_copies_memory, check_non_negative_int,
-                      check_per_start, check_positive_float, check_positive_int, check_seed, check_stack_memory,
-                      check_stacked_params, check_starts, count_numbers)
+from ._checks import (as_params, as_stacked_data, as_X, as_y, check_copies_memory, check_non_negative_float,
+                      check_non_negative_int, check_per_start, check_positive_float, check_positive_int, check_seed,
+                      check_stack_memory, check_stacked_params, check_starts, count_numbers)
 
 KEYS = ("W1", "b1", "W2", "b2")
 CHUNK = 256                  # steps whose batches are drawn at once: (K, CHUNK, batch) indices
@@ -89,7 +89,7 @@ def _gradients(x, y, Wn, bn, W2, b2):
             d.sum(axis=1, keepdims=True))
 
 
-def train_stack(X, y, starts, *, lr, epochs, batch_size=None, seeds=None):
+def train_stack(X, y, starts, *, lr, epochs, batch_size=None, seeds=None, weight_decay=0.0):
     """Train K networks of one width side by side and return their K parameter dicts (notebook 05).
 
     Parameters
@@ -106,6 +106,9 @@ def train_stack(X, y, starts, *, lr, epochs, batch_size=None, seeds=None):
     seeds : sequence of K seeds, for mini-batches
         ``rng_k = np.random.default_rng(seeds[k])``; a Generator is used as it is, so a call can
         continue the shuffles of the one before (for a rate that changes between calls).
+    weight_decay : float >= 0, or a sequence of K of them
+        L2 added to each step's gradient of the weights, ``weight_decay * W`` for W1 and W2 (not the
+        biases), as ``train(..., weight_decay=)`` does (notebook 06).
 
     Returns
     -------
@@ -118,6 +121,7 @@ def train_stack(X, y, starts, *, lr, epochs, batch_size=None, seeds=None):
                         "train_stack's copies of its {} starts")
     rates = check_per_start(lr, "lr", K, check_positive_float)
     runs = check_per_start(epochs, "epochs", K, check_non_negative_int)
+    decays = check_per_start(weight_decay, "weight_decay", K, check_non_negative_float)
     if batch_size is not None:
         batch_size = check_positive_int(batch_size, "batch_size")
     if seeds is not None:
@@ -156,6 +160,7 @@ def train_stack(X, y, starts, *, lr, epochs, batch_size=None, seeds=None):
     # Stored as the readable loop would, except W1 and b1 negated, so one product gives -Z1 (negation is exact).
     Wn, bn, W2, b2 = -P["W1"], -P["b1"][:, None, :], P["W2"], P["b2"][:, None, :]
     rate = np.array(rates).reshape(K, 1, 1)
+    lam = np.array(decays).reshape(K, 1, 1) if any(decays) else None
     every, queued = np.arange(K)[:, None, None], [np.empty(0, dtype=np.intp) for _ in range(K)]
     with np.errstate(all="ignore"):                                              # an overflow carries on
         for first in range(0, int(steps.max()), CHUNK):
@@ -177,6 +182,9 @@ def train_stack(X, y, starts, *, lr, epochs, batch_size=None, seeds=None):
                 if first + t >= steps.min():
                     step = rate * (first + t < steps)[:, None, None]             # 0 once a network is done
                 g_Wn, g_bn, g_W2, g_b2 = _gradients(x_b, y_b, Wn, bn, W2, b2)
+                if lam is not None:                                              # d/dWn of lam/2 |W1|^2 is lam Wn
+                    g_Wn += lam * Wn
+                    g_W2 += lam * W2
                 Wn -= step * g_Wn
                 bn -= step * g_bn
                 W2 -= step * g_W2

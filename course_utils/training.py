@@ -14,9 +14,10 @@ import numpy as np
 
 from ._checks import (check_choice, check_copies_memory, check_seed, check_held_out, check_training_args,
                       check_widths, count_numbers)
-from ._descent import descend_many
-from ._minibatch import FullMSE, LossRows, train_minibatch
+from ._descent import descend_group, descend_many
+from ._minibatch import FullMSE, train_minibatch
 from .network import INITS, init_params
+from .optimizers import make_optimizer
 
 
 @dataclass
@@ -50,7 +51,8 @@ class TrainResult:
         return float(self.losses[-1]) if len(self.losses) else float("nan")
 
 
-def train(X, y, params, *, lr=0.01, epochs=1000, output="linear", batch_size=None, seed=None, validation=None):
+def train(X, y, params, *, lr=0.01, epochs=1000, output="linear", batch_size=None, seed=None, validation=None,
+          optimizer="sgd", weight_decay=0.0, momentum=None, betas=None, eps=None, schedule="constant"):
     """Train with full-batch gradient descent on the MSE (notebook 03).
 
     Parameters
@@ -77,6 +79,14 @@ def train(X, y, params, *, lr=0.01, epochs=1000, output="linear", batch_size=Non
         k tuples (such as a validation and a test set), a list of k such arrays, in the same order,
         each bit for bit what that tuple alone gives. It never changes how training runs: the losses
         and params are bit for bit those of the same call without it.
+    optimizer : {"sgd", "momentum", "adam"}
+    weight_decay, momentum, betas, eps, schedule
+        Notebook 06, named and computed as in ``torch.optim`` (``optimizers.py`` gives the rules):
+        ``weight_decay`` adds ``weight_decay * W`` to the gradient of the weights W1 and W2 (not the
+        biases); ``momentum`` (default 0.9) is for ``"momentum"`` only, ``betas`` (default (0.9, 0.999))
+        and ``eps`` (default 1e-8) for ``"adam"`` only; ``schedule`` is ``"constant"``, ``"cosine"`` or
+        ``"step"`` and sets each epoch's rate. The state of momentum and Adam carries over from step
+        to step, and from batch to batch. The losses recorded stay the data's MSE.
 
     Returns
     -------
@@ -87,59 +97,56 @@ def train(X, y, params, *, lr=0.01, epochs=1000, output="linear", batch_size=Non
         ValueError instead, full batch or mini-batch.
     """
     seed = check_seed(seed)
+    opt = make_optimizer(optimizer, weight_decay, momentum, betas, eps, schedule)
     if batch_size is None and validation is None:
-        return train_many(X, y, [params], lr=lr, epochs=epochs, output=output)[0]
-    X, y, (params,), lr, epochs = check_training_args(X, y, [params], lr, epochs, output)
+        return _train_many(X, y, [params], lr, epochs, output, opt)[0]
+    X, y, (params,), lr, epochs = check_training_args(X, y, [params], lr, epochs, output, copies=opt.slots)
     if batch_size is None:
         pairs, many = check_held_out(validation, X.shape[1], params["W1"].shape[1], epochs)
-        new, losses, watched, diverged = _full_batch_watched(X, y, params, lr, epochs, output, pairs)
+        new, losses, watched, diverged = _full_batch_watched(X, y, params, lr, epochs, output, pairs, opt)
         val_losses = watched if many else watched[0]
     else:
         new, losses, val_losses, diverged = train_minibatch(X, y, params, lr, epochs, output, batch_size, seed,
-                                                            validation)
+                                                            validation, opt)
     if not len(losses):
         raise ValueError(_not_finite_at_start(0, 1))
     return TrainResult(params=new, losses=losses, diverged=diverged, val_losses=val_losses)
 
 
-def _full_batch_watched(X, y, params, lr, epochs, output, pairs):
+def _full_batch_watched(X, y, params, lr, epochs, output, pairs, opt):
     """Full-batch descent that also records the MSE of each held-out pair with each training loss.
 
     Returns ``new, losses, watched, diverged``, with ``watched`` a list of arrays, one per pair of ``pairs``.
 
-    The epochs run one at a time through the engine of ``train_many``, which keeps nothing between
-    epochs but the parameters, so the losses and params are bit for bit those of ``train`` without validation.
+    It runs the engine of ``train_many`` on one network, which hands it the parameters of each loss it
+    records, so the losses and params are bit for bit those of ``train`` without validation.
     """
     D = X.shape[1]
     W_aug = np.hstack([params["W1"].T, params["b1"][:, None]])[None]     # (1, m, D+1), as train_many stacks it
-    w2, b2 = params["W2"][:, 0][None].copy(), params["b2"].copy()
     held_out = [FullMSE(X_val, y_val, output == "sigmoid") for X_val, y_val in pairs]
-    rows = LossRows(epochs + 1, 1 + len(pairs))
-    good = W_aug, w2, b2                                                  # the parameters of the last finite loss
-    for e in range(epochs + 1):                                        # the last pass only measures the loss
-        step = int(e < epochs)
-        (W_aug_next, w2_next, b2_next, loss, n_run), = descend_many(X, y, [(W_aug, w2, b2)], lr, step, output,
-                                                                 final_loss=not step)
-        if not n_run[0]:
-            break
+    watched = [[] for _ in pairs]
+
+    def observe(W_neg, w2, b2):
         with np.errstate(all="ignore"):                                # a held-out loss may overflow: recorded as it is
-            rows.append((loss[0, 0], *(mse(-W_aug[0].T, w2[0], b2[0]) for mse in held_out)))
-        good = W_aug, w2, b2
-        W_aug, w2, b2 = W_aug_next, w2_next, b2_next
-    W_aug, w2, b2 = good
+            for row, mse in zip(watched, held_out):
+                row.append(mse(W_neg[0].T, w2[0], b2[0]))
+
+    W_aug, w2, b2, losses, n_run = descend_group(X, y, W_aug, params["W2"][:, 0][None], params["b2"], lr, epochs,
+                                                 output, opt=opt, observe=observe)
+    count = int(n_run[0])
     new = {"W1": W_aug[0, :, :D].T.copy(), "b1": W_aug[0, :, D].copy(), "W2": w2[0, :, None].copy(), "b2": b2.copy()}
-    losses, *watched = rows.columns()
-    return new, losses, watched, len(losses) < epochs + 1
+    return new, losses[0, :count].copy(), [np.array(row[:count]) for row in watched], count < epochs + 1
 
 
-def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear"):
+def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear", optimizer="sgd", weight_decay=0.0,
+               momentum=None, betas=None, eps=None, schedule="constant"):
     """Train several networks, each from its own start, and return one ``TrainResult`` per start (notebook 04).
 
     ``starts`` is a sequence of parameter dicts, whose widths m may differ.
     Result ``k`` is bit for bit what ``train(X, y, starts[k], lr=lr, epochs=epochs, output=output)``
-    gives: each network's arithmetic is its own, whichever networks share the
-    pass. Networks of one width are trained together, which is much faster
-    than one ``train`` call after another.
+    gives, with the same optimizer options (full batch; see ``train``): each network's arithmetic is
+    its own, whichever networks share the pass. Networks of one width are trained together, which is
+    much faster than one ``train`` call after another.
 
     Examples
     --------
@@ -148,15 +155,22 @@ def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear"):
     >>> [len(r.losses) for r in runs]          # the loss after 0, 1, ..., 5 epochs
     [6, 6]
     """
+    opt = make_optimizer(optimizer, weight_decay, momentum, betas, eps, schedule)
+    return _train_many(X, y, starts, lr, epochs, output, opt)
+
+
+def _train_many(X, y, starts, lr, epochs, output, opt):
+    """``train_many`` with its optimizer options already checked, as ``opt``."""
+    copies = COPIES + opt.slots                              # momentum's buffer, Adam's two moments
     if not isinstance(starts, (dict, str)):
         try:
             starts = list(starts)
         except TypeError:
             pass                                             # check_training_args says what is wrong
         else:
-            check_copies_memory([count_numbers(p) for p in starts], [_width(p) for p in starts], X, epochs, COPIES,
+            check_copies_memory([count_numbers(p) for p in starts], [_width(p) for p in starts], X, epochs, copies,
                                 "train_many's copies of its {} starts")
-    X, y, starts, lr, epochs = check_training_args(X, y, starts, lr, epochs, output, copies=COPIES)
+    X, y, starts, lr, epochs = check_training_args(X, y, starts, lr, epochs, output, copies=copies)
     by_width = {}
     for k, p in enumerate(starts):
         by_width.setdefault(p["W1"].shape[1], []).append(k)
@@ -164,7 +178,8 @@ def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear"):
                np.stack([starts[k]["W2"][:, 0] for k in ks]), np.concatenate([starts[k]["b2"] for k in ks]))
               for ks in by_width.values()]
     results = [None] * len(starts)
-    for ks, (W_aug, w2, b2, losses, n_run) in zip(by_width.values(), descend_many(X, y, groups, lr, epochs, output)):
+    trained = descend_many(X, y, groups, lr, epochs, output, opt=opt)
+    for ks, (W_aug, w2, b2, losses, n_run) in zip(by_width.values(), trained):
         D = X.shape[1]
         for i, k in enumerate(ks):
             if n_run[i] == 0:

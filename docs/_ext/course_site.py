@@ -30,8 +30,8 @@ from course_content import (WIDGET_VIEW, binder_url, course_notebooks, exported_
 __all__ = ["readme_binder", "setup"]
 
 # The modules of course_utils in the order the course meets them; any other public module follows.
-MODULE_ORDER = ["data", "activations", "network", "gradcheck", "training", "stacked", "truth", "plotting", "widgets",
-                "exercises"]
+MODULE_ORDER = ["data", "activations", "network", "gradcheck", "training", "optimizers", "stacked", "truth", "plotting",
+                "widgets", "exercises"]
 
 # ---------------------------------------------------------------------------------------------------
 # Directives
