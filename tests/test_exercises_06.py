@@ -29,11 +29,13 @@ CHECK_LINE = re.compile(r"^print\((cu\.exercises\.regularisation\.check_\w+\(ans
 def _cells():
     """The exercise cells: the JSON list while it exists, else notebook 06's cells from its "## Exercises" on."""
     if CELLS.exists():
-        return json.loads(CELLS.read_text(encoding="utf-8"))
-    notebook = next(ROOT.glob("notebooks/06_*.ipynb"))
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    start = next(i for i, c in enumerate(cells) if "## Exercises" in "".join(c["source"]))
-    return cells[start:]
+        cells = json.loads(CELLS.read_text(encoding="utf-8"))
+    else:
+        notebook = next(ROOT.glob("notebooks/06_*.ipynb"))
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        start = next(i for i, c in enumerate(cells) if "## Exercises" in "".join(c["source"]))
+        cells = cells[start:]
+    return [dict(c, source=_source(c)) for c in cells]      # a notebook file stores the source as a list of lines
 
 
 def _source(cell):
