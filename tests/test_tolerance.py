@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils.exercises import backprop, dataset, output_layer, width
+from course_utils.exercises import backprop, dataset, output_layer, regularisation, width
 from course_utils.exercises.feedback import RIGHT, ROUGH, WRONG, judge
 
 S = (1 + np.sqrt(0.96)) / 2                                                      # σ(z) where σ' = 0.01
@@ -110,6 +110,25 @@ TABLE = [
     (width.check_free_params, 4, "incorrect", "b2"),
     (width.check_free_params, 1, "incorrect", "count numbers"),
     (width.check_free_params, 5.0, "incorrect", "whole number"),
+    # 06 ex 1, (bias², variance) = (6/5, 3.5/5) = (1.2, 0.7), exact: two significant figures suffice
+    (regularisation.check_bias_variance, (1.2, 0.7), "correct", "1.9"),
+    (regularisation.check_bias_variance, (1.2000, 0.7000), "correct", "1.9"),
+    (regularisation.check_bias_variance, (1.2, 0.7004), "correct", "1.9"),        # 3 figures compared: 0.700
+    (regularisation.check_bias_variance, (1, 0.7), "incorrect", "significant figures"),
+    (regularisation.check_bias_variance, (1.2, 0.69), "incorrect", "variance 0.69 is not it"),
+    (regularisation.check_bias_variance, (1.2, 0.6994), "incorrect", "variance 0.6994 is not it"),
+    (regularisation.check_bias_variance, (1.2, 0.9333), "incorrect", "ddof=1"),   # 4 * 0.7 / 3
+    # 06 ex 2, buf = 0.9 * (-1) + 3 = 2.1 and w = 1 - 0.2 * 2.1 = 0.58, exact
+    (regularisation.check_momentum_step, (0.58, 2.1), "correct", "0.42"),
+    (regularisation.check_momentum_step, (0.580, 2.10), "correct", "0.42"),
+    (regularisation.check_momentum_step, (0.6, 2.1), "incorrect", "significant figures"),
+    (regularisation.check_momentum_step, (0.59, 2.1), "incorrect", "your buffer is right"),
+    (regularisation.check_momentum_step, (1.12, -0.6), "incorrect", "damped"),    # buf = -0.9 + 0.1 * 3
+    # 06 ex 3, a choice from the list: exact
+    (regularisation.check_best_lambda, 0.003, "correct", "0.003"),
+    (regularisation.check_best_lambda, 3e-3, "correct", "0.003"),
+    (regularisation.check_best_lambda, 0.0031, "incorrect", "pick one"),
+    (regularisation.check_best_lambda, 0.0, "incorrect", "training MSE"),
 ]
 
 
@@ -131,7 +150,9 @@ def test_every_numeric_exercise_has_right_rounded_and_wrong_rows():
         by_check.setdefault(check, set()).add(status)
     numeric = [dataset.check_noise_floor, dataset.check_doubled_noise, dataset.check_surface_minimum,
                output_layer.check_forward_by_hand, output_layer.check_saturation_point, backprop.check_db2,
-               backprop.check_best_lr, width.check_distinct_units, width.check_free_params]
+               backprop.check_best_lr, width.check_distinct_units, width.check_free_params,
+               regularisation.check_bias_variance, regularisation.check_momentum_step,
+               regularisation.check_best_lambda]
     for check in numeric:
         assert by_check[check] == {"correct", "incorrect"}, check.__name__
         assert sum(1 for c, *_ in TABLE if c is check) >= 3, check.__name__

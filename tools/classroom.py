@@ -40,6 +40,7 @@ POINTS = {
     "check_gradients": 3, "check_db2": 1, "check_best_lr": 1, "check_train_loop": 3,
     "check_distinct_units": 1, "check_param_count": 1, "check_free_params": 1, "check_first_width_within": 2,
     "check_expected_test_mse": 1, "check_best_epoch": 2, "check_epoch_batches": 2,
+    "check_bias_variance": 1, "check_momentum_step": 1, "check_best_lambda": 1,
 }
 # Enough for notebook 04's longest cell (about 11 s on a 2-core machine) on a slow laptop.
 EXECUTE_TIMEOUT = 600

@@ -18,6 +18,7 @@ from .feedback import Feedback, is_blank
 from . import dataset, output_layer  # notebooks 01 and 02
 from . import backprop, gradients, width  # notebooks 03 and 04
 from . import generalisation  # notebook 05
+from . import regularisation  # notebook 06
 from .gradients import GradientReport, check_gradients  # notebook 03: the learner's backward
 
 VALUE, FUNCTION = "value", "function"
@@ -40,7 +41,11 @@ CHECKS = (
     (generalisation.check_expected_test_mse, VALUE),        # 05
     (generalisation.check_best_epoch, FUNCTION),
     (generalisation.check_epoch_batches, FUNCTION),
+    (regularisation.check_bias_variance, VALUE),            # 06
+    (regularisation.check_momentum_step, VALUE),
+    (regularisation.check_best_lambda, VALUE),
 )
 
 __all__ = ["Feedback", "GradientReport", "check_gradients", "is_blank", "CHECKS", "VALUE", "FUNCTION",
-           "dataset", "output_layer", "backprop", "gradients", "width", "generalisation"]
+           "dataset", "output_layer", "backprop", "gradients", "width", "generalisation",
+           "regularisation"]
