@@ -20,7 +20,7 @@ WIDTH, LR = 16, 0.01
 SETTINGS = {"sgd": {}, "sgd + weight decay": {"weight_decay": 1e-3}, "momentum": {"optimizer": "momentum"},
             "adam": {"optimizer": "adam"}, "adam + weight decay, cosine": {"optimizer": "adam", "weight_decay": 1e-3,
                                                                             "schedule": "cosine"}}
-EPOCHS = {None: 300, 256: 30, 32: 6}       # about a second of plain SGD each on the 2-core machine
+EPOCHS = {None: 500, 256: 100, 32: 25}    # a few tenths of a second of plain SGD each on the 2-core machine
 
 
 def main(quick=False):

@@ -178,7 +178,8 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
         decaying = np.zeros_like(flat)                                     # weight_decay on W1's and W2's entries
         decaying[:D * m], decaying[Wn.size + 1:] = opt.weight_decay, opt.weight_decay
         decayed = np.empty_like(flat)
-        fold, rates, state = 1.0, learning_rates(lr, epochs, opt.schedule), opt.start([flat])
+        # c = -2 / size: the sums come out negated, so W2 * sums_slope is dL/dWn itself (Wn is -W_aug).
+        fold, rates, state = -1.0, learning_rates(lr, epochs, opt.schedule), opt.start([flat])
     r, XdT = np.empty(B), np.empty((D + 1, B))
     sums = np.empty((D + 1, 1 + 2 * m))                                    # c * sums of x r [1, h, h (1 - h)]
     sums_ones, sums_slope = sums[D, :m + 1], sums[:, m + 1:]               # x's row of ones; the h (1 - h) block
@@ -243,9 +244,8 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
                         np.add(Wn, step, out=Wn)
                         # W2 takes lr (2/size) sum r h and b2 takes lr (2/size) sum r: the row of ones.
                         np.subtract(va, sums_ones, out=va)
-                    else:                                                  # c = 2 / size: the gradients themselves
-                        np.negative(step, out=step)                        # dL/dWn = -dL/dW_aug
-                        np.copyto(g_va, sums_ones)                         # dL/d[b2, W2]
+                    else:                                                  # c = -2 / size: step is dL/dWn
+                        np.negative(sums_ones, out=g_va)                   # dL/d[b2, W2]
                         if opt.weight_decay:                               # W1's and W2's entries, not the biases
                             grads += np.multiply(decaying, flat, out=decayed)
                         opt.step([flat], [grads], state, rates[e])

@@ -82,22 +82,23 @@ class Optimizer(NamedTuple):
                     slot[0] += g
                 np.multiply(slot[0], lr, out=g)
             elif self.name == "adam":
+                # m and v are kept divided by (1 - beta1) and (1 - beta2), which saves two operations a step:
+                # m' = beta1 m' + g and v' = beta2 v' + g**2, and the step is the same, rearranged:
+                # lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps) = k * m' / (sqrt(v') + eps / c)
+                # with c = sqrt((1 - beta2) / (1 - beta2**t)) and k = lr (1 - beta1) / ((1 - beta1**t) c).
                 b1, b2 = self.betas
                 if slot[0] is None:
                     slot[:] = np.zeros_like(g), np.zeros_like(g), np.empty_like(g)
                 m, v, scratch = slot
-                np.multiply(g, g, out=scratch)
-                scratch *= 1.0 - b2
                 v *= b2
-                v += scratch                                     # v = b2 v + (1 - b2) g**2
-                g *= 1.0 - b1
+                v += np.multiply(g, g, out=scratch)
                 m *= b1
-                m += g                                           # m = b1 m + (1 - b1) g
+                m += g
+                c = math.sqrt((1.0 - b2) / (1.0 - b2 ** state.t))
                 np.sqrt(v, out=scratch)
-                scratch /= math.sqrt(1.0 - b2 ** state.t)
-                scratch += self.eps                              # sqrt(v_hat) + eps
+                scratch += self.eps / c
                 np.divide(m, scratch, out=g)
-                g *= lr / (1.0 - b1 ** state.t)
+                g *= lr * (1.0 - b1) / ((1.0 - b1 ** state.t) * c)
             else:
                 g *= lr
             p -= g
