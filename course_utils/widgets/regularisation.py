@@ -270,7 +270,7 @@ def _draw_surfaces(fig, learned_ax, true_ax, state):
 
 def regularisation_explorer(weight_decay=0.0, optimizer="adam", schedule="cosine", lr=0.01, n_train=30, width=64,
                             seed=0):
-    """Retrain with weight decay, an optimiser and a schedule; draw the MSE curves and the learned surface (notebook 06).
+    """Retrain with weight decay, an optimiser and a schedule; draw the curves and the learned surface (notebook 06).
 
     ``weight_decay`` is λ, one of 0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1,
     0.3 or 1, on the network's weights W1 and W2 (``train``'s ``weight_decay``; the
