@@ -112,6 +112,9 @@ def test_a_new_run_shows_its_start_at_once_and_a_known_run_draws_once(short_runs
     seen.clear()
     move(explorer, "optimizer", "adam")          # the run it was built with: remembered, one frame
     assert len(seen) == 1 and not seen[0][0].get("pending")
+    # Closed, it keeps neither its widgets nor its runs (each holds a surface of 10,000 values).
+    explorer.close()
+    assert explorer.comm is None and explorer.state == {} and not explorer._finished.items
 
 
 @pytest.mark.parametrize("name", ["weight_decay", "optimizer", "schedule", "lr", "n_train", "width"])

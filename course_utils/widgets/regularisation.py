@@ -165,6 +165,11 @@ class RegularisationExplorer(Explorer):
         }
         super().__init__("Regularisation and optimisers: move a control and let go to retrain", controls)
 
+    def close(self):
+        """Close the widgets and forget the remembered runs (an ``Out[]`` entry may keep this object)."""
+        super().close()
+        self._finished = Remembered(16)
+
     def compute(self, weight_decay, optimizer, schedule, lr, n_train, width):
         key = (weight_decay, optimizer, schedule, lr, n_train, width, self.seed)
         state = self._finished.get(key)
