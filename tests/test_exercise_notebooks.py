@@ -54,7 +54,7 @@ def _run(code, checks, namespace):
 
 
 EXPECTED = {"01_dataset.ipynb": 3, "02_sigmoid_vs_linear.ipynb": 3, "03_backprop.ipynb": 5, "04_width_sweep.ipynb": 4,
-            "05_generalisation.ipynb": 3}
+            "05_generalisation.ipynb": 3, "06_regularisation.ipynb": 0}     # 06's exercises are still to come
 
 
 def _cases():
