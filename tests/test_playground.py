@@ -64,13 +64,8 @@ def test_every_explorer_is_on_the_playground():
     assert not missing, f"add a section (what to try, a link to its notebook) for: {missing}"
 
 
-# Notebooks being written, whose explorer is on the playground before their page is on the website.
-# Take a name out once its notebook is in notebooks/.
-PENDING = {"06_regularisation"}
-
-
 def test_each_section_says_what_to_try_and_links_its_notebook():
-    notebooks = {p.stem for p in (ROOT / "notebooks").glob("0*.ipynb")} | PENDING
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("0*.ipynb")}
     sections = [c for c in cells() if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## ")]
     assert len(sections) == len(EXPLORERS)
     for cell in sections:
