@@ -16,7 +16,7 @@ Then a few long retrains (the most epochs, the widest network, a new learning
 rate for the sweep) are timed for their first figure and the longest wait
 between two figures: a long run must show its curves growing, never freeze.
 
-Run it with ``.venv/bin/python benchmarks/widget_response.py [--repeats 5]``.
+Run it with ``.venv/bin/python benchmarks/widget_response.py [--repeats 5] [--only regularisation_explorer]``.
 """
 
 import os
@@ -34,10 +34,11 @@ import statistics      # noqa: E402
 import time            # noqa: E402
 
 from course_utils.widgets import (dataset_explorer, generalisation_explorer, output_explorer,  # noqa: E402
-                                  training_explorer, width_sweep_explorer)
+                                  regularisation_explorer, training_explorer, width_sweep_explorer)
 from course_utils.data import cached_dataset, cached_noise_floor  # noqa: E402
 
-FACTORIES = (dataset_explorer, output_explorer, training_explorer, width_sweep_explorer, generalisation_explorer)
+FACTORIES = (dataset_explorer, output_explorer, training_explorer, width_sweep_explorer, generalisation_explorer,
+             regularisation_explorer)
 FIRST_S, FINAL_S = 0.3, 1.0
 CACHES = ("runs", "_limits", "_finished", "_checkpoints")
 # (explorer, its settings, the control moved, the new value): runs that take seconds to finish.
@@ -51,6 +52,8 @@ LONG = [
     (width_sweep_explorer, {"init": "random"}, "epochs", 3000),
     (generalisation_explorer, {}, "n_samples", 10_000),
     (generalisation_explorer, {}, "epochs", 2000),
+    (regularisation_explorer, {}, "n_train", 1_000),
+    (regularisation_explorer, {"optimizer": "sgd"}, "width", 2),
 ]
 
 
@@ -62,7 +65,7 @@ def one_step(control):
     if hasattr(control, "options") and isinstance(value, tuple):      # widths: drop the last one ticked
         return value[:-1]
     if hasattr(control, "options"):
-        options = list(control.options)
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]    # (label, value) pairs too
         return options[(options.index(value) + 1) % len(options)]
     if hasattr(control, "base"):                                        # FloatLogSlider: step is in the exponent
         return value * control.base ** control.step
@@ -96,11 +99,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed changes per control (median reported)")
     parser.add_argument("--all-cores", action="store_true", help="do not pin to one core")
+    parser.add_argument("--only", action="append", metavar="NAME", help="time only this explorer (repeatable)")
     args = parser.parse_args()
+    chosen = [f for f in FACTORIES if not args.only or f.__name__ in args.only]
     print(f"cores this process may use: {sorted(os.sched_getaffinity(0))}")
     print(f"{'explorer':<22}{'control':<13}{'change':<26}{'first s':>8}{'final s':>9}   (medians)")
     summary = []
-    for factory in FACTORIES:
+    for factory in chosen:
         start = time.perf_counter()
         explorer = factory()
         build = time.perf_counter() - start
@@ -125,7 +130,7 @@ def main():
         print(f"{name:<22}{build:>9.3f}{first:>15.3f}{median:>16.3f}{worst:>15.3f}  {', '.join(flags)}")
 
     print(f"\n{'long retrain':<58}{'first s':>8}{'longest gap s':>14}{'final s':>9}{'figures':>8}  (medians)")
-    for factory, settings, name, new in LONG:
+    for factory, settings, name, new in (long for long in LONG if long[0] in chosen):
         explorer = factory(**settings)
         built = snapshot(explorer)
         default, runs = explorer.controls[name].value, []

@@ -453,4 +453,4 @@ def test_the_explorers_draw_with_the_plotting_modules_loss_curve_plotter():
                if isinstance(node, ast.FunctionDef) and "curve" in node.name]
     assert defined == []
     users = [path.name for path in widgets.glob("*.py") if "plot_loss_curves(" in path.read_text(encoding="utf-8")]
-    assert sorted(users) == ["generalisation.py", "training.py", "width_sweep.py"]
+    assert sorted(users) == ["generalisation.py", "regularisation.py", "training.py", "width_sweep.py"]

@@ -29,7 +29,8 @@ in this order:
   epoch" status. Notebook 04: ArrowRight on the width-sweep explorer's epochs slider raises the
   epochs and redraws the figure, and Space on the last width checkbox unticks width 16 and drops it
   from the figure's description. Notebook 05: ArrowRight on the generalisation explorer's epochs
-  slider adds 20 epochs, and the figure's description follows.
+  slider adds 20 epochs, and the figure's description follows. Notebook 06: ArrowRight on the
+  regularisation explorer's weight decay slider moves λ from 0 to 0.0001, and the description follows.
 
 Screenshots of each notebook and of each explorer in both themes, and after the keyboard checks, go
 to tests/screenshots/ (git-ignored). One more test re-runs an explorer cell in JupyterLab five times
@@ -62,6 +63,7 @@ EXPLORERS = {
     "03": "cu-training-explorer",
     "04": "cu-width-sweep-explorer",
     "05": "cu-generalisation-explorer",
+    "06": "cu-regularisation-explorer",
 }
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 RUN_TIMEOUT_MS = 180_000
@@ -507,6 +509,24 @@ class TestNotebook:
         assert f"in {expected} epochs" in alt, f"{name}: the description does not follow the figure: {alt}"
         assert "Could not draw" not in explorer.inner_text(), f"{name}: {explorer.inner_text()}"
         self.screenshot_after_keys(page, "cu-generalisation-explorer")
+
+    @only_in("06")
+    def test_regularisation_explorer_follows_its_weight_decay_slider(self, notebook_page):
+        """Press ArrowRight on the weight decay slider: λ 0 -> 0.0001, the run's start, then the trained run."""
+        page, name = notebook_page, self.notebook
+        explorer = page.locator(".cu-regularisation-explorer")
+        readout = explorer.locator(".cu-control-weight-decay .widget-readout")
+        before_src, before_value = explorer.locator("img").first.get_attribute("src"), readout.inner_text()
+        explorer.locator(".cu-control-weight-decay .noUi-handle").focus()
+        page.keyboard.press("ArrowRight")
+        # The start is drawn at once ("under way"); the trained run follows, and its description names λ.
+        wait_for_new_figure(page, "cu-regularisation-explorer", before_src,
+                            "/weight decay 0\\.0001,/.test(img.alt) && !/under way/.test(img.alt)")
+        after_value = readout.inner_text()
+        assert (before_value, after_value) == ("0", "0.0001"), f"{name}: λ {before_value} -> {after_value}"
+        alt = explorer.locator("img").first.get_attribute("alt")
+        assert "grid error G is" in alt and "Could not draw" not in explorer.inner_text(), f"{name}: {alt}"
+        self.screenshot_after_keys(page, "cu-regularisation-explorer")
 
 
 def test_rerunning_an_explorer_cell_in_jupyterlab_leaks_no_widgets(lab_server, lab_page):

@@ -57,7 +57,7 @@ def test_every_explorer_is_on_the_playground():
     code = "\n".join("".join(c["source"]) for c in cells() if c["cell_type"] == "code")
     assert EXPLORERS, "course_utils.widgets exports no explorer"
     shown = set(re.findall(r"explorers\.(\w+_explorer)\(", code))
-    listed = set(re.search(r"SHOWN = \{([^}]*)\}", code).group(1).replace('"', "").replace(" ", "").split(","))
+    listed = {name.strip().strip('"') for name in re.search(r"SHOWN = \{([^}]*)\}", code).group(1).split(",")}
     assert shown == listed, "the catch-all cell's SHOWN must name exactly the explorers shown above it"
     missing = sorted(set(EXPLORERS) - shown)
     # The catch-all cell shows the rest, but each deserves a sentence on what to try: say which.

@@ -15,8 +15,8 @@ import course_utils as cu
 from course_utils import _checks, curvature, diagnostics, network
 from course_utils import exercises as ex
 from course_utils.exercises.learner_code import LearnerCode, never_raises
-from course_utils.widgets import (dataset_explorer, generalisation_explorer, output_explorer, training_explorer,
-                                  width_sweep_explorer)
+from course_utils.widgets import (dataset_explorer, generalisation_explorer, output_explorer, regularisation_explorer,
+                                  training_explorer, width_sweep_explorer)
 
 # Every warning is an error here, but the deprecations that the oldest leg's ipywidgets 8.0 and matplotlib 3.8
 # raise from inside themselves (pyproject.toml ignores the same ones).
@@ -278,6 +278,13 @@ EXPLORER_REFUSALS = [
     (generalisation_explorer, {"seed": "0"}, TypeError, r"^seed must be a whole number \(int\), got '0'"),
     (generalisation_explorer, {"seed": None}, TypeError, r"^seed must be a whole number \(int\), got None"),
     (generalisation_explorer, {"seed": 2**32}, ValueError, r"^seed must be a whole number from 0 to 2\*\*32 - 1"),
+    (regularisation_explorer, {"weight_decay": 5e-4}, ValueError, r"weight_decay must be 0\.0, 0\.0001, "),
+    (regularisation_explorer, {"optimizer": "Adam"}, ValueError, r"optimizer must be 'sgd', 'momentum' or 'adam', "
+                                                                r"got 'Adam'"),
+    (regularisation_explorer, {"schedule": "linear"}, ValueError, r"schedule must be 'constant', 'step' or 'cosine'"),
+    (regularisation_explorer, {"lr": 2.0}, ValueError, r"lr must be a number from 0\.0001 to 1"),
+    (regularisation_explorer, {"n_train": 40}, ValueError, r"n_train must be 30, 50, 100, 200, 500 or 1000, got 40"),
+    (regularisation_explorer, {"width": 3}, ValueError, r"width must be 2, 4, 8, 16, 32 or 64, got 3"),
     (output_explorer, {"output": "relu"}, ValueError, r"output must be 'linear' or 'sigmoid', got 'relu'"),
     (output_explorer, {"hidden_weight": float("nan")}, ValueError, r"hidden_weight must be a number from -2 to 2"),
     (output_explorer, {"output_weight": 100.0}, ValueError, r"output_weight must be"),

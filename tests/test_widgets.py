@@ -1,4 +1,4 @@
-"""The five explorers, driven from the kernel side: every control to its extremes, checked on the data drawn.
+"""The six explorers, driven from the kernel side: every control to its extremes, checked on the data drawn.
 
 Building an explorer trains its runs, so a test that only reads an explorer at its
 defaults reads the one ``built`` fixture made, and a test that moves controls builds
@@ -21,13 +21,14 @@ from ipywidgets.widgets import widget as widget_module
 
 import course_utils as cu
 from course_utils.widgets import (OutputExplorer, dataset_explorer, generalisation_explorer, output_explorer,
-                                  training_explorer, width_sweep_explorer)
+                                  regularisation_explorer, training_explorer, width_sweep_explorer)
 from course_utils.widgets import _base, _runs
 from course_utils.widgets import training as training_module
 from course_utils.widgets._controls import CheckboxRow
 from course_utils.widgets.training import reference_losses
 
-FACTORIES = [dataset_explorer, output_explorer, training_explorer, width_sweep_explorer, generalisation_explorer]
+FACTORIES = [dataset_explorer, output_explorer, training_explorer, width_sweep_explorer, generalisation_explorer,
+             regularisation_explorer]
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +130,8 @@ def descendants(widget):
     return out
 
 
-@pytest.mark.parametrize("factory", [training_explorer, width_sweep_explorer, generalisation_explorer],
-                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("factory", [training_explorer, width_sweep_explorer, generalisation_explorer,
+                                     regularisation_explorer], ids=lambda f: f.__name__)
 def test_retraining_sliders_act_on_release(factory, built):
     sliders = [c for c in built[factory.__name__][0].controls.values() if hasattr(c, "continuous_update")]
     assert sliders and all(c.continuous_update is False for c in sliders)
@@ -447,12 +448,12 @@ def test_standardise_switch_trains_on_scaled_data_and_reports_original_units(fac
 
 @pytest.mark.parametrize("factory,name", [(output_explorer, "output_weight"), (dataset_explorer, "noise_std"),
                                           (training_explorer, "lr"), (width_sweep_explorer, "lr"),
-                                          (generalisation_explorer, "lr")],
+                                          (generalisation_explorer, "lr"), (regularisation_explorer, "lr")],
                          ids=lambda x: getattr(x, "__name__", x))
 def test_nan_on_a_float_or_log_slider_is_refused(factory, name):
     # Short runs, and the width sweep on one width: the slider is what is tested, not the training.
     cheap = {training_explorer: {"epochs": 100}, width_sweep_explorer: {"epochs": 100, "widths": (2,)},
-             generalisation_explorer: {"epochs": 100}}
+             generalisation_explorer: {"epochs": 100}, regularisation_explorer: {"width": 2}}
     explorer = factory(**cheap.get(factory, {}))
     before, value = explorer.png, explorer.controls[name].value
     with pytest.raises(traitlets.TraitError, match="got nan"):
@@ -719,7 +720,8 @@ def test_keyboard_slider_reproduces_the_irreversible_off_grid_start():
 
 
 @pytest.mark.parametrize("pow_ulps", [0, 1, -1, 3])
-@pytest.mark.parametrize("name", ["training_explorer", "width_sweep_explorer", "generalisation_explorer"])
+@pytest.mark.parametrize("name", ["training_explorer", "width_sweep_explorer", "generalisation_explorer",
+                                  "regularisation_explorer"])
 def test_arrow_keys_on_the_learning_rate_are_reversible(built, name, pow_ulps):
     # Right, left, left, right: back to the very same float, whatever the browser's last bit.
     from course_utils.widgets._controls import log_slider

@@ -14,11 +14,13 @@ from ._base import Explorer
 from .dataset import DatasetExplorer, dataset_explorer
 from .generalisation import GeneralisationExplorer, generalisation_explorer
 from .output import OutputExplorer, output_explorer
+from .regularisation import RegularisationExplorer, regularisation_explorer
 from .training import TrainingExplorer, training_explorer
 from .width_sweep import WidthSweepExplorer, width_sweep_explorer
 
 __all__ = [
     "dataset_explorer", "output_explorer", "training_explorer", "width_sweep_explorer", "generalisation_explorer",
+    "regularisation_explorer",
     "Explorer", "DatasetExplorer", "OutputExplorer", "TrainingExplorer", "WidthSweepExplorer",
-    "GeneralisationExplorer",
+    "GeneralisationExplorer", "RegularisationExplorer",
 ]
