@@ -16,7 +16,7 @@ flattened (its standard deviation over the square 7.8, against 11.2 for f and fo
 f̂ at λ = 0). That is one sample. Over seeds 0 to 9 (each a new
 sample, start and shuffle) the median G is 3.34 at λ = 0, 1.88 at 0.0003 and 22.3
 at 0.03; λ = 0.0001 lowered G with 9 of the 10 seeds (sign test p = 0.02), λ = 0.0003
-with only 6 (p = 0.75, what chance gives) and λ = 0.03 raised it with all 10. A
+with 6 of them (p = 0.75: ten seeds cannot tell that from chance) and λ = 0.03 raised it with all 10. A
 little weight decay helps on average here, not on every sample.
 tests/test_widgets_06.py checks these numbers.
 """
