@@ -196,7 +196,7 @@ def minibatch_descent(X, y, params, lr, epochs, batch_size, seed=None, output="l
         batches.append(_Batch(x=XpT[:, a:a + size], x_scaled=XsT[:, a:a + size], y=yp[a:a + size], by_sample=U.T,
                               ones_h=U[:m + 1], h=U[1:m + 1], slope=U[m + 1:], r=r[:size], r_row=r[None, :size],
                               xr=XdT[:, :size], big=(2 * m + 1) * (D + 1) * size > BLAS_SLICE))
-        scales.append((slice(a, a + size), 2.0 * fold / size))            # lr * dL/dy_hat / r = 2 lr / size
+        scales.append((slice(a, a + size), 2.0 * fold / size))            # c: 2 lr / size, or -2 / size with opt
     WnT = Wn.T
     sliced = partial(one_thread, np.matmul)                               # for a batch above BLAS_SLICE
 

@@ -62,7 +62,7 @@ class Optimizer(NamedTuple):
         return (0, 1, 3)[OPTIMIZERS.index(self.name)]
 
     def start(self, params):
-        """The state for a list of parameter arrays: per array, ``slots`` arrays (made at the first step) and a scratch."""
+        """The state for a list of parameter arrays: per array, ``slots`` arrays, made at the first step."""
         return State([[None] * self.slots for _ in params])
 
     def step(self, params, grads, state, lr):

@@ -161,7 +161,7 @@ def train_many(X, y, starts, *, lr=0.01, epochs=1000, output="linear", optimizer
 
 def _train_many(X, y, starts, lr, epochs, output, opt):
     """``train_many`` with its optimizer options already checked, as ``opt``."""
-    copies = COPIES + opt.slots                              # momentum's buffer, Adam's two moments
+    copies = COPIES + opt.slots                              # momentum's buffer; Adam's two moments and a scratch
     if not isinstance(starts, (dict, str)):
         try:
             starts = list(starts)
