@@ -397,6 +397,19 @@ def test_landing_page_lists_the_course_and_shows_readable_figures(visit, site):
 
 
 @pytest.mark.browser
+def test_axe_still_sees_one_faint_word_among_many_alike(visit, site):
+    """The contrast check looks at one inline-code word of each look (tests/_web.py): a word made faint is a new look."""
+    page, _ = visit("teaching.html")
+    words = page.locator(f"{CONTENT} span.pre")
+    assert words.count() >= 10, "the teachers' page has too little inline code to probe"
+    assert axe_violations(page, CONTENT, THEME_RULES)[0] == []
+    words.nth(words.count() // 2).evaluate("span => { span.id = 'cu-faint'; span.style.color = '#dcdcdc'; }")
+    failures, _ = axe_violations(page, CONTENT, THEME_RULES)
+    assert any(f.startswith("color-contrast") and "cu-faint" in f for f in failures), failures
+    assert page.locator("[data-cu-axe-alike]").count() == 0, "a word was left hidden after the check"
+
+
+@pytest.mark.browser
 def test_every_other_page_is_quiet_and_accessible(visit, site):
     others = sorted(p.relative_to(site["html"]).as_posix() for p in site["html"].rglob("*.html")
                     if not p.relative_to(site["html"]).as_posix().startswith(("notebooks/", "index.html", "_static/")))
