@@ -87,9 +87,10 @@ unit: $(STAMP)
 
 # nbval under the configurations `tools/cpu_configs.py list` prints, but native (which `make test` runs):
 # numpy's AVX2 and baseline kernels, OpenBLAS's Haswell and Sandybridge kernels (README: Other processors).
-# Both at once: one nbval run leaves the second core idle while its longest notebook runs.
+# Both at once, each in one process: one per core, and no worker left idle behind notebook 04 (README: Other processors).
+CPU_RUN := -p no:xdist
 test-cpus: $(STAMP)
-	$(BIN)/python tools/cpu_configs.py run --together -- $(BIN)/python -m pytest $(XDIST) $(NBVAL) notebooks
+	$(BIN)/python tools/cpu_configs.py run --together -- $(BIN)/python -m pytest $(CPU_RUN) $(NBVAL) notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
@@ -111,7 +112,7 @@ test-oldest: $(OLDEST_STAMP)
 
 test-oldest-cpus: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python tools/lower_bounds.py verify test
-	$(OLDEST)/bin/python tools/cpu_configs.py run --together -- $(OLDEST)/bin/python -m pytest $(XDIST) $(NBVAL) notebooks
+	$(OLDEST)/bin/python tools/cpu_configs.py run --together -- $(OLDEST)/bin/python -m pytest $(CPU_RUN) $(NBVAL) notebooks
 
 # Colab's numpy, matplotlib and ipywidgets 7.7, and the classic Notebook 6 whose widget manager runs ipywidgets 7.
 $(COLAB_STAMP): pyproject.toml tools/colab.py
