@@ -82,13 +82,18 @@ for trial, double in [(t, d) for t in range(trials) for d in (False, True)]:
     timer = threading.Thread(target=ctrl_c)
     timer.start()
     t0 = time.perf_counter()
+    raised = None
     try:
-        call()
-        raised = None
-    except KeyboardInterrupt:
-        raised = (time.perf_counter(), time.process_time())
-    while timer.is_alive():                    # let every signal be sent and handled before counting
         try:
+            call()
+        except KeyboardInterrupt:
+            raised = (time.perf_counter(), time.process_time())
+    except KeyboardInterrupt:                  # the second Ctrl-C, late: it landed in the handler above
+        raised = raised or (time.perf_counter(), time.process_time())
+    while True:                                # let every signal be sent and handled before counting;
+        try:                                   # a late one may land anywhere here, is_alive() included
+            if not timer.is_alive():
+                break
             timer.join(0.01)
             time.sleep(0.02)
         except KeyboardInterrupt:
