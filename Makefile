@@ -87,7 +87,7 @@ unit: $(STAMP)
 
 # nbval under the configurations `tools/cpu_configs.py list` prints, but native (which `make test` runs):
 # numpy's AVX2 and baseline kernels, OpenBLAS's Haswell and Sandybridge kernels (README: Other processors).
-# Both at once, each in one process: one per core, and no worker left idle behind notebook 04 (README: Other processors).
+# Both at once, each in one process: one per core, and no worker left idle behind notebook 04.
 CPU_RUN := -p no:xdist
 test-cpus: $(STAMP)
 	$(BIN)/python tools/cpu_configs.py run --together -- $(BIN)/python -m pytest $(CPU_RUN) $(NBVAL) notebooks

@@ -83,7 +83,7 @@ class RequestLog:
 # inline code (docutils wraps each in <span class="pre">; the API page has 2,400). A span's contrast
 # depends only on its own colour, size, weight, opacity and shadow and on the backgrounds behind it,
 # so the check sees one span of each such look, and the others are made invisible for that one run
-# (visibility, not display: the layout does not move). A page has 5 to 20 looks.
+# (visibility, not display: the layout does not move). A page has 3 to 21 looks.
 HIDDEN = "data-cu-axe-alike"
 ONE_OF_EACH_LOOK = """() => {
     const style = document.createElement('style');
@@ -99,15 +99,13 @@ ONE_OF_EACH_LOOK = """() => {
         return layers.join(';');
     };
     const seen = new Set();
-    let hidden = 0;
     for (const span of document.querySelectorAll('pre span, span.pre')) {
         if (span.childElementCount || !span.textContent.trim()) continue;
         const s = getComputedStyle(span);
         const look = [s.color, s.fontSize, s.fontWeight, s.opacity, s.textShadow, backgrounds(span)].join('|');
-        if (seen.has(look)) { span.setAttribute('%s', ''); hidden++; } else seen.add(look);
+        if (seen.has(look)) span.setAttribute('%s', ''); else seen.add(look);
     }
     document.head.appendChild(style);
-    return [seen.size, hidden];
 }""" % (HIDDEN, HIDDEN)
 SHOW_ALL = f"""() => {{
     document.getElementById('cu-axe-alike')?.remove();
@@ -131,21 +129,20 @@ def axe_violations(page, content_selector, ignored):
         page.evaluate(ONE_OF_EACH_LOOK)
         contrast = axe.run(page, options={"resultTypes": ["violations"],
                                           "runOnly": {"type": "rule", "values": ["color-contrast"]}})
-        page.evaluate(SHOW_ALL)
-        failures, seen = [], set()
-        for violation in others.response["violations"] + contrast.response["violations"]:
-            inside = []
-            for node in violation["nodes"]:
-                target = node["target"][0] if node["target"] else None
-                if isinstance(target, str) and page.locator(target).count():
-                    if page.locator(target).first.evaluate("(el, sel) => !!el.closest(sel)", content_selector):
-                        inside.append(node)
-            if inside or violation["id"] not in ignored:
-                nodes = inside or violation["nodes"]
-                failures.append(f"{violation['id']} ({violation['impact']}): {violation['help']}; "
-                                + "; ".join(n["html"][:160] for n in nodes[:3]))
-            else:
-                seen.add(violation["id"])
     finally:
         page.evaluate(SHOW_ALL)
+    failures, seen = [], set()
+    for violation in others.response["violations"] + contrast.response["violations"]:
+        inside = []
+        for node in violation["nodes"]:
+            target = node["target"][0] if node["target"] else None
+            if isinstance(target, str) and page.locator(target).count():
+                if page.locator(target).first.evaluate("(el, sel) => !!el.closest(sel)", content_selector):
+                    inside.append(node)
+        if inside or violation["id"] not in ignored:
+            nodes = inside or violation["nodes"]
+            failures.append(f"{violation['id']} ({violation['impact']}): {violation['help']}; "
+                            + "; ".join(n["html"][:160] for n in nodes[:3]))
+        else:
+            seen.add(violation["id"])
     return failures, sorted(seen)
