@@ -49,6 +49,7 @@ import os
 import queue
 import signal
 import threading
+import time
 
 import numpy as np
 
@@ -272,9 +273,7 @@ def on_threads(run, tasks, workers):
     interrupted = None
     try:
         start_threads(threads)
-        for t in threads:
-            while t.is_alive():
-                t.join(POLL)
+        join_threads(threads)
     finally:
         while True:             # retried in place: a second Ctrl-C may land anywhere, even on entering the call
             try:
@@ -322,6 +321,22 @@ def stop_threads(halt, threads):
     returns, so a second Ctrl-C, wherever it lands, cannot leave a thread running (``on_threads``).
     """
     halt.set()
+    join_threads(threads)
+
+
+def join_threads(threads):
+    """Wait until none of ``threads`` runs, in steps of ``POLL`` seconds; safe to retry after a Ctrl-C stops it.
+
+    ``Thread.is_alive()`` alone cannot tell: on Python 3.10 to 3.12, a ``KeyboardInterrupt`` raised inside
+    ``Thread.join(timeout)`` marks a thread that is still running as stopped, so ``is_alive()`` turns False
+    and ``join`` returns at once (CPython's ``_wait_for_tstate_lock`` releases the lock the running thread
+    holds). A waiting ``join`` is where a Ctrl-C usually lands here. A thread leaves ``threading.enumerate()``
+    as its last Python code ends, on every version, so the wait goes on until it has left; one that never
+    started was never listed.
+    """
     for t in threads:
-        while t.is_alive():
-            t.join(POLL)
+        while t in threading.enumerate():
+            if t.is_alive():
+                t.join(POLL)
+            else:                       # marked stopped by an interrupted join, and still running
+                time.sleep(POLL / 20)

@@ -54,7 +54,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import check_batch_size, check_held_out, check_memory, check_seed
-from ._descent import BLAS_SLICE, BLOCK, DOT_SLICE, POLL, inputs_with_ones, one_thread, sigmoid_of_negated, start_threads
+from ._descent import (BLAS_SLICE, BLOCK, DOT_SLICE, inputs_with_ones, join_threads, one_thread,
+                       sigmoid_of_negated, start_threads)
 from .optimizers import learning_rates
 
 
@@ -324,8 +325,7 @@ class _SecondThread:
     def stop(self):
         self.halt.set()
         self.todo.put(None)                                        # one more after a retry does no harm
-        while self.thread.is_alive():
-            self.thread.join(POLL)
+        join_threads([self.thread])
 
 
 class _Inline:
