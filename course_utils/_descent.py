@@ -40,7 +40,8 @@ on ``OPENBLAS_NUM_THREADS``, at any number of samples.
 waits on them in steps of ``POLL`` seconds, so Python runs its SIGINT handler
 there within one step. The ``KeyboardInterrupt`` (or any error) then sets a
 shared ``halt`` event, which each thread checks before each slice of its two
-large products (twice an epoch or more); the main thread joins both threads,
+large products (twice an epoch or more); the main thread waits until neither
+thread runs (``join_threads``, which does not trust ``is_alive()`` alone),
 even through a second Ctrl-C, and only then lets the exception go on. No
 thread outlives the call.
 """
