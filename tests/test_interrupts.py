@@ -44,6 +44,8 @@ IDLE_WINDOW = 0.2                    # s after the exception in which nothing ma
 with warnings.catch_warnings():      # the oldest leg's matplotlib and ipywidgets warn at import; that is not ours
     warnings.simplefilter("ignore")
     import course_utils as cu
+signal.signal(signal.SIGINT, signal.default_int_handler)   # as in a terminal: a job started in the background
+                                                           # (cmd &, nohup) inherits SIGINT ignored
 
 which, trials = sys.argv[1], int(sys.argv[2])
 X, y = cu.make_dataset(n_samples=1000)
@@ -255,6 +257,7 @@ import json, os, signal, sys, threading, time, warnings
 with warnings.catch_warnings():      # the oldest leg's matplotlib and ipywidgets warn at import; that is not ours
     warnings.simplefilter("ignore")
     from course_utils import _descent as descent, _minibatch as minibatch
+signal.signal(signal.SIGINT, signal.default_int_handler)   # as in a terminal, even under a background job
 
 TAIL = 0.3                  # s a thread runs on after it is told to stop: long beside any slice of the engine's
 
