@@ -11,7 +11,17 @@ engine path), and the child measures:
   after the signal, however loaded the machine is (evidence that does not depend
   on getting a core when asked for one);
 * ``threading.active_count()`` after the exception, against the count before the call;
-* the process CPU time over the next 0.2 s, when nothing should run at all.
+* the process CPU time over the next 0.2 s, when nothing should run at all;
+* the longest the timer thread, which ticks every 1 ms from when the Ctrl-C is due until
+  0.15 s after it, went without running before the exception: a measure of the machine.
+
+The wall-time bound holds a trial only if that gap stayed under ``STALL`` (30 ms). A trial
+the machine stalled (one of the 30 in a CI run, a two-Ctrl-C trial of the mini-batch path:
+its timer woke 71 ms late and the exception came 113 ms after the signal, on 2.6 ms of CPU) is
+run again, at most twice, and every bound but the wall time still holds it; five trials of
+each kind must be timed. Measured over 20 trials of train_many and the mini-batch path: the
+largest gap was 2.3 ms on the idle machine, and 20 ms with six busy loops on its two cores
+(latency at most 29 ms there); no trial was run again.
 
 The bound is the goal itself, 0.1 s of wall time. Measured on the 2-core machine
 (5 signals per case): 0 to 4 ms at a load average of 1.3 to 1.6, and at most 23 ms
@@ -68,63 +78,80 @@ call_small = lambda: cu.train_many(X[:50], y[:50], starts[:2], lr=0.05, epochs=2
 call_small()                                   # imports and first-call costs are paid before any timing
 rng = random.Random(sys.argv[3])
 out = {"one": [], "two": []}
-for trial, double in [(t, d) for t in range(trials) for d in (False, True)]:
-    sent = []
-    delay = rng.uniform(0.02, 0.6)
+HEARTBEAT = 0.15                     # s the timer thread goes on ticking after its last Ctrl-C, 1 ms a tick
+STALL = float(sys.argv[4])
+for double in [d for t in range(trials) for d in (False, True)]:
+    kind = "two" if double else "one"
+    for attempt in range(3):         # a trial the machine stalled is run again (at most twice)
+        sent, ticks = [], []
+        delay = rng.uniform(0.02, 0.6)
 
-    def ctrl_c():
-        time.sleep(delay)
-        for k in range(2 if double else 1):
-            if k:
-                time.sleep(0.003)              # the second Ctrl-C lands while the engine is stopping
-            sent.append((time.perf_counter(), time.process_time()))
-            os.kill(os.getpid(), signal.SIGINT)
+        def ctrl_c():
+            start = time.perf_counter()
+            time.sleep(delay)
+            ticks.append(start + delay)            # when the first Ctrl-C was due
+            for k in range(2 if double else 1):
+                if k:
+                    time.sleep(0.003)              # the second Ctrl-C lands while the engine is stopping
+                sent.append((time.perf_counter(), time.process_time()))
+                os.kill(os.getpid(), signal.SIGINT)
+            while (now := time.perf_counter()) < sent[0][0] + HEARTBEAT:
+                ticks.append(now)
+                time.sleep(0.001)
 
-    before = threading.active_count()
-    timer = threading.Thread(target=ctrl_c)
-    timer.start()
-    t0 = time.perf_counter()
-    raised = None
-    try:
+        before = threading.active_count()
+        timer = threading.Thread(target=ctrl_c)
+        timer.start()
+        t0 = time.perf_counter()
+        raised = None
         try:
-            call()
-        except KeyboardInterrupt:
-            raised = (time.perf_counter(), time.process_time())
-    except KeyboardInterrupt:                  # the second Ctrl-C, late: it landed in the handler above
-        raised = raised or (time.perf_counter(), time.process_time())
-    while True:                                # let every signal be sent and handled before counting;
-        try:                                   # a late one may land anywhere here, is_alive() included
-            if not timer.is_alive():
-                break
-            timer.join(0.01)
+            try:
+                call()
+            except KeyboardInterrupt:
+                raised = (time.perf_counter(), time.process_time())
+        except KeyboardInterrupt:                  # the second Ctrl-C, late: it landed in the handler above
+            raised = raised or (time.perf_counter(), time.process_time())
+        while True:                                # let every signal be sent and handled, and the timer end, before
+            try:                                   # counting; a late Ctrl-C may land anywhere here. Not is_alive():
+                if timer not in threading.enumerate():     # a Ctrl-C inside join() can make it False too early
+                    break
+                time.sleep(0.005)
+            except KeyboardInterrupt:
+                pass
+        try:
             time.sleep(0.02)
         except KeyboardInterrupt:
             pass
-    try:
-        time.sleep(0.02)
-    except KeyboardInterrupt:
-        pass
-    after = threading.active_count()
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    time.sleep(IDLE_WINDOW)
-    cpu_after = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
-    out["two" if double else "one"].append({
-        "delay": delay, "run_s": (raised or (time.perf_counter(), 0))[0] - t0,
-        "latency_s": None if raised is None else raised[0] - sent[0][0],
-        "cpu_to_raise_s": None if raised is None else raised[1] - sent[0][1],
-        "threads_before": before, "threads_after": after, "cores_busy_after": cpu_after,
-        "threads": [t.name for t in threading.enumerate()],      # which thread, if one is left
-    })
+        # The longest the timer thread went without running, from when the Ctrl-C was due to the exception: a
+        # measure of the machine (no core for this process), not of the engine, which holds the GIL at most
+        # a few ms at a time.
+        end = raised[0] if raised else ticks[-1]
+        window = [t for t in ticks if t <= end] + [min(end, ticks[-1])]
+        stall = max((b - a for a, b in zip(window, window[1:])), default=0.0)
+        after = threading.active_count()
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        time.sleep(IDLE_WINDOW)
+        cpu_after = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+        out[kind].append({
+            "delay": delay, "run_s": (raised or (time.perf_counter(), 0))[0] - t0,
+            "latency_s": None if raised is None else raised[0] - sent[0][0],
+            "cpu_to_raise_s": None if raised is None else raised[1] - sent[0][1],
+            "stall_s": stall, "threads_before": before, "threads_after": after, "cores_busy_after": cpu_after,
+            "threads": [t.name for t in threading.enumerate()],      # which thread, if one is left
+        })
+        if stall < STALL:
+            break
 print(json.dumps(out))
 """
 
 LATENCY = 0.1          # s, wall, from the signal to the KeyboardInterrupt in the caller
 CPU_TO_RAISE = 0.1     # s of process CPU time between the signal and the exception
+STALL = 0.03           # s without a tick of the timer thread: the machine gave the child no core
 
 
 def run_child(which, trials, seed):
     """``trials`` runs with one Ctrl-C and as many with two, in a child: ``{"one": [...], "two": [...]}``."""
-    proc = subprocess.run([sys.executable, "-W", "error", "-c", CHILD, which, str(trials), str(seed)],
+    proc = subprocess.run([sys.executable, "-W", "error", "-c", CHILD, which, str(trials), str(seed), str(STALL)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stderr == "", proc.stderr[-3000:]
@@ -144,12 +171,15 @@ def test_ctrl_c_stops_at_once_and_leaves_nothing_running(children, which, double
         children[which] = run_child(which, 5, seed=which)
     trials = children[which]["two" if double else "one"]
     report = json.dumps(trials, indent=1)
-    for t in trials:
+    for t in trials:                                  # every trial, stalled or not
         assert t["latency_s"] is not None, f"the run finished before the Ctrl-C took effect:\n{report}"
         assert t["cpu_to_raise_s"] < CPU_TO_RAISE, report
-        assert t["latency_s"] < LATENCY, report
         assert t["threads_after"] == t["threads_before"], report
         assert t["cores_busy_after"] < 0.05, report
+    timed = [t for t in trials if t["stall_s"] < STALL]
+    assert len(timed) == 5, f"the machine gave the child no core for {STALL} s in 3 tries of one trial:\n{report}"
+    for t in timed:
+        assert t["latency_s"] < LATENCY, report
 
 
 def test_an_error_in_a_worker_thread_is_raised_and_stops_the_other(monkeypatch):
