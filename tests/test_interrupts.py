@@ -48,15 +48,19 @@ pytestmark = pytest.mark.slow          # real signals into runs of seconds: `mak
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CHILD = r"""
+# What every child interpreter below starts with.
+CHILD_SETUP = r"""
 import json, os, random, signal, sys, threading, time, warnings
-IDLE_WINDOW = 0.2                    # s after the exception in which nothing may use the CPU
 with warnings.catch_warnings():      # the oldest leg's matplotlib and ipywidgets warn at import; that is not ours
     warnings.simplefilter("ignore")
     import course_utils as cu
+    from course_utils import _descent as descent, _minibatch as minibatch
 signal.signal(signal.SIGINT, signal.default_int_handler)   # as in a terminal: a job started in the background
                                                            # (cmd &, nohup) inherits SIGINT ignored
+"""
 
+CHILD = CHILD_SETUP + r"""
+IDLE_WINDOW = 0.2                    # s after the exception in which nothing may use the CPU
 which, trials = sys.argv[1], int(sys.argv[2])
 X, y = cu.make_dataset(n_samples=1000)
 starts = [cu.init_params(16, "random", seed=s) for s in range(36)]   # 3 chunks of 12, shared by 2 threads
@@ -282,13 +286,7 @@ def test_a_ctrl_c_inside_thread_start_leaves_no_thread_registered(monkeypatch, w
     assert course_threads() == [], "a thread was left registered"
 
 
-WAIT_CHILD = r"""
-import json, os, signal, sys, threading, time, warnings
-with warnings.catch_warnings():      # the oldest leg's matplotlib and ipywidgets warn at import; that is not ours
-    warnings.simplefilter("ignore")
-    from course_utils import _descent as descent, _minibatch as minibatch
-signal.signal(signal.SIGINT, signal.default_int_handler)   # as in a terminal, even under a background job
-
+WAIT_CHILD = CHILD_SETUP + r"""
 TAIL = 0.3                  # s a thread runs on after it is told to stop: long beside any slice of the engine's
 
 def slow_to_stop(halted):
